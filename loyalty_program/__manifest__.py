@@ -1,0 +1,48 @@
+{
+    "name": "Loyalty Program: Cards, Bonus Ledger, Tiers",
+    "summary": "Retail loyalty program: cards, an append-only bonus ledger, tiers, "
+    "POS and sales integration, segments, campaigns and a customer portal.",
+    "version": "19.0.1.0.0",
+    "category": "Sales/Loyalty",
+    "website": "https://github.com/loyalty-program/loyalty_program",
+    "author": "loyalty_program developers",
+    "maintainers": [],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "application": True,
+    "external_dependencies": {"python": ["phonenumbers", "num2words"]},
+    "depends": [
+        "point_of_sale",
+        "sale_management",
+        "mass_mailing_sms",
+        "portal",
+        "phone_validation",
+    ],
+    "data": [
+        "security/lp_security.xml",
+        "security/ir.model.access.csv",
+        "security/lp_rules.xml",
+        "data/ir_sequence_data.xml",
+        "data/ir_cron_data.xml",
+        "data/barcode_rule_data.xml",
+        "wizards/lp_adjust_wizard_views.xml",
+        "wizards/lp_card_batch_wizard_views.xml",
+        "wizards/lp_card_replace_wizard_views.xml",
+        "views/lp_program_views.xml",
+        "views/lp_tier_views.xml",
+        "views/lp_member_views.xml",
+        "views/lp_card_views.xml",
+        "views/lp_ledger_views.xml",
+        "views/res_partner_views.xml",
+        "views/lp_menus.xml",
+    ],
+    "demo": [
+        "demo/lp_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "loyalty_program/static/tests/tours/**/*",
+        ],
+    },
+    "installable": True,
+}

@@ -1,0 +1,206 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools import card_number
+
+
+class LpCard(models.Model):
+    """A loyalty card: plastic from a printed batch, or virtual. The number
+    carries a check digit; a 13-digit number is a valid EAN-13."""
+
+    _name = "lp.card"
+    _description = "Loyalty Card"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _rec_name = "number"
+
+    number = fields.Char(required=True, index=True, copy=False, tracking=True)
+    program_id = fields.Many2one(
+        "lp.program", required=True, index=True, ondelete="restrict"
+    )
+    company_id = fields.Many2one(related="program_id.company_id", store=True)
+    member_id = fields.Many2one(
+        "lp.member", index=True, ondelete="restrict", tracking=True
+    )
+    partner_id = fields.Many2one(related="member_id.partner_id", store=True)
+    card_type = fields.Selection(
+        [("physical", "Physical"), ("virtual", "Virtual")],
+        default="physical",
+        required=True,
+    )
+    state = fields.Selection(
+        [
+            ("issued", "Issued"),
+            ("active", "Active"),
+            ("blocked", "Blocked"),
+            ("lost", "Lost"),
+            ("replaced", "Replaced"),
+        ],
+        default="issued",
+        required=True,
+        tracking=True,
+        index=True,
+        help="Issued: printed, not yet handed out. Active: held by a member. "
+        "Blocked: temporarily refused. Lost: reported lost. Replaced: a new "
+        "card took over.",
+    )
+    batch_id = fields.Many2one("lp.card.batch", index="btree_not_null", readonly=True)
+    activation_date = fields.Date(readonly=True)
+    replaced_by_id = fields.Many2one("lp.card", readonly=True)
+    block_reason = fields.Char(tracking=True)
+
+    _number_unique = models.Constraint(
+        "UNIQUE(program_id, number)", "This card number already exists in the program."
+    )
+
+    @api.constrains("number")
+    def _check_number(self):
+        for card in self:
+            if not card_number.is_valid(card.number):
+                raise ValidationError(
+                    self.env._(
+                        "Card number %(number)s is not valid: its check digit "
+                        "does not match. Check the number typed.",
+                        number=card.number,
+                    )
+                )
+
+    @api.constrains("member_id", "program_id")
+    def _check_program(self):
+        for card in self:
+            if card.member_id and card.member_id.program_id != card.program_id:
+                raise ValidationError(
+                    self.env._("A card belongs to a member of its own program.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("number"):
+                vals["number"] = card_number.normalize(vals["number"])
+            elif vals.get("program_id"):
+                program = self.env["lp.program"].browse(vals["program_id"])
+                serial = program._next_card_serials(1)[0]
+                vals["number"] = card_number.make_number(
+                    program.card_prefix, serial, program.card_length
+                )
+                vals.setdefault("card_type", "virtual")
+            if vals.get("member_id"):
+                vals.setdefault("state", "active")
+                vals.setdefault("activation_date", fields.Date.context_today(self))
+        return super().create(vals_list)
+
+    # Actions
+
+    def action_block(self):
+        self.filtered(lambda c: c.state in ("issued", "active")).write(
+            {"state": "blocked"}
+        )
+
+    def action_unblock(self):
+        for card in self.filtered(lambda c: c.state == "blocked"):
+            card.state = "active" if card.member_id else "issued"
+
+    def action_replace(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "lp.card.replace.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_card_id": self.id},
+        }
+
+    # Business methods
+
+    @api.model
+    def _lookup(self, number, program=None):
+        """The card for a typed or scanned ``number``. Raises a UserError that
+        a cashier can read when the number is malformed or unknown."""
+        number = card_number.normalize(number)
+        if not card_number.is_valid(number):
+            raise UserError(
+                self.env._(
+                    "%(number)s is not a valid card number: check the digits.",
+                    number=number or "''",
+                )
+            )
+        domain = [("number", "=", number)]
+        if program:
+            domain.append(("program_id", "=", program.id))
+        card = self.search(domain, limit=1)
+        if not card:
+            raise UserError(
+                self.env._("No loyalty card has the number %(number)s.", number=number)
+            )
+        return card
+
+    def _check_usable(self):
+        """Raise a clear UserError unless the card identifies a member now."""
+        self.ensure_one()
+        messages = {
+            "blocked": self.env._("Card %(number)s is blocked."),
+            "lost": self.env._("Card %(number)s was reported lost."),
+            "replaced": self.env._(
+                "Card %(number)s was replaced by a new card: use the new one."
+            ),
+            "issued": self.env._("Card %(number)s is not activated yet."),
+        }
+        if self.state in messages:
+            raise UserError(messages[self.state] % {"number": self.number})
+        if self.member_id.state != "active":
+            raise UserError(
+                self.env._(
+                    "The member of card %(number)s is blocked or closed.",
+                    number=self.number,
+                )
+            )
+
+    def _assign(self, member):
+        """Hand this (issued) card to ``member`` and activate it."""
+        self.ensure_one()
+        if self.state != "issued" or (self.member_id and self.member_id != member):
+            raise UserError(
+                self.env._(
+                    "Card %(number)s is already in use or not available.",
+                    number=self.number,
+                )
+            )
+        if self.program_id != member.program_id:
+            raise UserError(
+                self.env._(
+                    "Card %(number)s belongs to another program.", number=self.number
+                )
+            )
+        self.write(
+            {
+                "member_id": member.id,
+                "state": "active",
+                "activation_date": fields.Date.context_today(self),
+            }
+        )
+
+    def _replace_with(self, new_card=None, reason="lost"):
+        """Replace this card (lost or damaged) with ``new_card`` (an issued
+        card) or a new virtual one. The member and the points stay."""
+        self.ensure_one()
+        if not self.member_id:
+            raise UserError(self.env._("Only a card held by a member can be replaced."))
+        member = self.member_id
+        if not new_card:
+            new_card = self.create({"program_id": self.program_id.id})
+        new_card._assign(member)
+        self.write(
+            {
+                "state": "lost" if reason == "lost" else "replaced",
+                "replaced_by_id": new_card.id,
+            }
+        )
+        member.message_post(
+            body=self.env._(
+                "Card %(old)s replaced by %(new)s; the balance stays with the member.",
+                old=self.number,
+                new=new_card.number,
+            )
+        )
+        return new_card

@@ -1,0 +1,96 @@
+import base64
+import csv
+import io
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import card_number
+
+
+class LpCardBatch(models.Model):
+    """A numbered batch of plastic cards ordered from the printing house."""
+
+    _name = "lp.card.batch"
+    _description = "Loyalty Card Batch"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    name = fields.Char(
+        required=True, copy=False, default=lambda self: self.env._("New")
+    )
+    program_id = fields.Many2one("lp.program", required=True, ondelete="restrict")
+    company_id = fields.Many2one(related="program_id.company_id", store=True)
+    card_ids = fields.One2many("lp.card", "batch_id", readonly=True)
+    card_count = fields.Integer(compute="_compute_card_count", store=True)
+    first_number = fields.Char(readonly=True)
+    last_number = fields.Char(readonly=True)
+    export_file = fields.Binary(readonly=True, attachment=True)
+    export_filename = fields.Char(readonly=True)
+
+    @api.depends("card_ids")
+    def _compute_card_count(self):
+        for batch in self:
+            batch.card_count = len(batch.card_ids)
+
+    @api.model
+    def _generate(self, program, count):
+        """Create a batch of ``count`` issued physical cards with consecutive
+        serials, and its CSV for the printing house."""
+        if count <= 0 or count > 100000:
+            raise UserError(self.env._("A batch holds 1 to 100,000 cards."))
+        serials = program._next_card_serials(count)
+        numbers = [
+            card_number.make_number(program.card_prefix, s, program.card_length)
+            for s in serials
+        ]
+        name = self.env["ir.sequence"].next_by_code("lp.card.batch") or "/"
+        batch = self.create(
+            {
+                "name": name,
+                "program_id": program.id,
+                "first_number": numbers[0],
+                "last_number": numbers[-1],
+            }
+        )
+        self.env["lp.card"].create(
+            [
+                {
+                    "number": number,
+                    "program_id": program.id,
+                    "batch_id": batch.id,
+                    "card_type": "physical",
+                    "state": "issued",
+                }
+                for number in numbers
+            ]
+        )
+        batch._export_csv()
+        return batch
+
+    def _export_csv(self):
+        """CSV for the printing house: number, barcode text, barcode type."""
+        for batch in self:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(["number", "barcode", "symbology", "program"])
+            symbology = "EAN13" if batch.program_id.card_length == 13 else "CODE128"
+            for card in batch.card_ids.sorted("number"):
+                writer.writerow(
+                    [card.number, card.number, symbology, batch.program_id.name]
+                )
+            batch.write(
+                {
+                    "export_file": base64.b64encode(buffer.getvalue().encode()),
+                    "export_filename": f"{batch.name.replace('/', '-')}.csv",
+                }
+            )
+
+    def action_download(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/lp.card.batch/{self.id}/export_file/"
+            f"{self.export_filename}?download=true",
+            "target": "self",
+        }

@@ -1,0 +1,153 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_round
+
+from .lp_ledger import PRECISION
+
+
+class LpReservation(models.Model):
+    """Points set aside for an open order (a POS order being rung up, a
+    quotation): another till or salesperson cannot spend them meanwhile. A
+    reservation becomes a ``spend`` entry when the order is paid or
+    confirmed (:meth:`_consume`) and is released when the order is cancelled,
+    emptied or left open past ``expires_at``. Reservations never touch the
+    ledger by themselves."""
+
+    _name = "lp.reservation"
+    _description = "Loyalty Points Reservation"
+    _order = "id desc"
+
+    member_id = fields.Many2one(
+        "lp.member", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    company_id = fields.Many2one(related="member_id.company_id", store=True)
+    points = fields.Float(digits=(16, 2), required=True, readonly=True)
+    key = fields.Char(
+        required=True,
+        readonly=True,
+        help="The order this reservation is for (e.g. 'pos.order:<uuid>').",
+    )
+    state = fields.Selection(
+        [("reserved", "Reserved"), ("consumed", "Spent"), ("released", "Released")],
+        default="reserved",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    res_model = fields.Char(readonly=True)
+    res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
+    expires_at = fields.Datetime(readonly=True, index=True)
+    spend_entry_id = fields.Many2one("lp.ledger", readonly=True)
+    user_id = fields.Many2one("res.users", default=lambda self: self.env.uid, readonly=True)
+
+    _key_unique = models.Constraint(
+        "UNIQUE(member_id, key)", "An order reserves points of a member once."
+    )
+    _points_positive = models.Constraint(
+        "CHECK(points > 0)", "A reservation holds a positive number of points."
+    )
+
+    @api.model
+    def _reserved_points(self, member, exclude_key=None):
+        """Points of ``member`` held by open reservations (other than the one
+        with ``exclude_key``). Call it with the member locked."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(SUM(points), 0) FROM lp_reservation
+                 WHERE member_id = %s AND state = 'reserved'
+                   AND key IS DISTINCT FROM %s
+                """,
+                member.id,
+                exclude_key,
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _reserve(self, member, points, key, source=None, ttl_hours=12):
+        """Set ``points`` aside for the order ``key`` (replacing what that
+        order had reserved). ``points`` 0 releases. Raises a clear UserError
+        when the member does not have them free. Returns the reservation."""
+        points = float_round(points, precision_rounding=PRECISION)
+        if points < 0:
+            raise UserError(self.env._("Points to reserve cannot be negative."))
+        member = member.sudo()
+        member._lock_for_posting()
+        existing = self.sudo().search(
+            [("member_id", "=", member.id), ("key", "=", key)], limit=1
+        )
+        if existing and existing.state != "reserved":
+            if existing.state == "consumed":
+                raise UserError(
+                    self.env._("The points of this order were already spent.")
+                )
+        if not points:
+            existing._release()
+            return existing
+        if member.state != "active":
+            raise UserError(
+                self.env._(
+                    "%(member)s is blocked or closed: points cannot be spent.",
+                    member=member.display_name,
+                )
+            )
+        free = member.balance - self._reserved_points(member, exclude_key=key)
+        if points > float_round(free, precision_rounding=PRECISION):
+            raise UserError(
+                self.env._(
+                    "%(member)s has %(free)s points free to spend (some may be "
+                    "held by another open order); %(points)s cannot be reserved.",
+                    member=member.partner_id.display_name,
+                    free=max(free, 0.0),
+                    points=points,
+                )
+            )
+        vals = {
+            "points": points,
+            "state": "reserved",
+            "expires_at": fields.Datetime.now() + timedelta(hours=ttl_hours),
+        }
+        if source:
+            vals.update(res_model=source._name, res_id=source.id)
+        if existing:
+            existing.sudo().write(vals)
+            return existing
+        return self.sudo().create(dict(vals, member_id=member.id, key=key))
+
+    def _consume(self, source=None, source_key=None, points=None):
+        """Turn the reservation into a ``spend`` entry (``points`` may lower
+        it, e.g. when the order total went down). Idempotent. Returns the
+        spend entry."""
+        self.ensure_one()
+        reservation = self.sudo()
+        if reservation.state == "consumed":
+            return reservation.spend_entry_id
+        if reservation.state == "released":
+            raise UserError(
+                self.env._("This reservation was released: its points are free again.")
+            )
+        amount = reservation.points if points is None else min(points, reservation.points)
+        entry = reservation.member_id._spend(
+            amount,
+            source=source,
+            source_key=source_key or reservation.key,
+            reservation_key=reservation.key,
+        )
+        reservation.write({"state": "consumed", "spend_entry_id": entry.id})
+        return entry
+
+    def _release(self):
+        self.sudo().filtered(lambda r: r.state == "reserved").write({"state": "released"})
+
+    @api.model
+    def _cron_release_stale(self):
+        """Release reservations of orders left open past their time."""
+        stale = self.sudo().search(
+            [("state", "=", "reserved"), ("expires_at", "<", fields.Datetime.now())]
+        )
+        stale._release()
+        return len(stale)

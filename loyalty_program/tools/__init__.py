@@ -1,0 +1,5 @@
+"""Plain-Python cores of the addon: no ORM, unit-tested on their own."""
+
+from . import card_number
+from . import fifo
+from . import tiers

@@ -1,0 +1,3 @@
+from . import lp_adjust_wizard
+from . import lp_card_batch_wizard
+from . import lp_card_replace_wizard

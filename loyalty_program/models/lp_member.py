@@ -98,6 +98,7 @@ class LpMember(models.Model):
     )
     ledger_ids = fields.One2many("lp.ledger", "member_id")
     tier_history_ids = fields.One2many("lp.tier.history", "member_id")
+    reservation_ids = fields.One2many("lp.reservation", "member_id")
     phone = fields.Char(related="partner_id.phone")
     email = fields.Char(related="partner_id.email")
 
@@ -117,6 +118,7 @@ class LpMember(models.Model):
                 f"{member.partner_id.name or ''} ({member.program_id.name or ''})"
             )
 
+    @api.depends("reservation_ids.state", "reservation_ids.points")
     def _compute_reserved(self):
         reserved = dict(
             self.env["lp.reservation"]._read_group(

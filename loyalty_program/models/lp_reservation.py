@@ -40,7 +40,9 @@ class LpReservation(models.Model):
     res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
     expires_at = fields.Datetime(readonly=True, index=True)
     spend_entry_id = fields.Many2one("lp.ledger", readonly=True)
-    user_id = fields.Many2one("res.users", default=lambda self: self.env.uid, readonly=True)
+    user_id = fields.Many2one(
+        "res.users", default=lambda self: self.env.uid, readonly=True
+    )
 
     _key_unique = models.Constraint(
         "UNIQUE(member_id, key)", "An order reserves points of a member once."
@@ -80,11 +82,8 @@ class LpReservation(models.Model):
         existing = self.sudo().search(
             [("member_id", "=", member.id), ("key", "=", key)], limit=1
         )
-        if existing and existing.state != "reserved":
-            if existing.state == "consumed":
-                raise UserError(
-                    self.env._("The points of this order were already spent.")
-                )
+        if existing.state == "consumed":
+            raise UserError(self.env._("The points of this order were already spent."))
         if not points:
             existing._release()
             return existing
@@ -130,7 +129,9 @@ class LpReservation(models.Model):
             raise UserError(
                 self.env._("This reservation was released: its points are free again.")
             )
-        amount = reservation.points if points is None else min(points, reservation.points)
+        amount = (
+            reservation.points if points is None else min(points, reservation.points)
+        )
         entry = reservation.member_id._spend(
             amount,
             source=source,
@@ -141,7 +142,9 @@ class LpReservation(models.Model):
         return entry
 
     def _release(self):
-        self.sudo().filtered(lambda r: r.state == "reserved").write({"state": "released"})
+        self.sudo().filtered(lambda r: r.state == "reserved").write(
+            {"state": "released"}
+        )
 
     @api.model
     def _cron_release_stale(self):

@@ -46,9 +46,13 @@ class TestReservation(LoyaltyCase):
         self.assertEqual((reservation.state, reservation.points), ("reserved", 20.0))
 
     def test_stale_reservations_are_released(self):
-        reservation = self.Reservation._reserve(self.member, 50, "pos.order:old", ttl_hours=1)
+        reservation = self.Reservation._reserve(
+            self.member, 50, "pos.order:old", ttl_hours=1
+        )
         self.assertEqual(self.Reservation._cron_release_stale(), 0)
-        reservation.sudo().write({"expires_at": fields.Datetime.now() - timedelta(minutes=1)})
+        reservation.sudo().write(
+            {"expires_at": fields.Datetime.now() - timedelta(minutes=1)}
+        )
         self.assertEqual(self.Reservation._cron_release_stale(), 1)
         self.assertEqual(reservation.state, "released")
 

@@ -20,12 +20,10 @@ SUMMARY = re.compile(
 STARTING = re.compile(r"^Starting (?P<test>\S+) \.\.\.")
 OUTCOME = re.compile(r"^(?:FAIL|ERROR): (?P<test>\S+)")
 SKIP = re.compile(r"^skipped (?P<test>\S+)")
-# Errors about the Odoo tree itself, not this addon: the standard tree taken
-# without some community-authored localisations leaves a few of them with
-# missing dependencies, which Odoo reports at every start.
-TREE_NOISE = (
-    "Some modules have inconsistent states, some dependencies may be missing",
-)
+# An error about the Odoo tree, not this addon: a tree taken without some
+# community-authored localisations leaves modules with missing dependencies,
+# which Odoo reports at every start.
+TREE_NOISE = "Some modules have inconsistent states, some dependencies may be missing"
 
 
 def main(path, odoo_rc):

@@ -27,7 +27,9 @@ class TestTranslations(BaseCase):
             for entry in template
             if (entry.msgctxt, entry.msgid) not in translated
         ]
-        self.assertEqual(missing, [], f"{len(missing)} strings lack a Russian translation")
+        self.assertEqual(
+            missing, [], f"{len(missing)} strings lack a Russian translation"
+        )
 
     def test_placeholders_kept(self):
         import re

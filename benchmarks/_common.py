@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+
 import psycopg2
 
 import odoo
@@ -33,7 +34,6 @@ from odoo import api, fields
 from odoo.modules.registry import Registry
 from odoo.sql_db import close_db, connection_info_for
 from odoo.tools import SQL, config
-
 
 # Members per size; every member gets about 11 ledger entries.
 SIZES = {"small": 20_000, "large": 200_000}
@@ -687,7 +687,9 @@ def summary_ms(seconds):
 def print_table(title, rows, headers=("measure", "value")):
     """Print ``rows`` (tuples of strings) as an aligned text table."""
     rows = [tuple(str(c) for c in row) for row in rows]
-    widths = [max(len(str(h)), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    widths = [
+        max(len(str(h)), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)
+    ]
     line = "  ".join("-" * w for w in widths)
     print(f"\n{title}\n{line}")
     print("  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)))

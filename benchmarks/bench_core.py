@@ -7,10 +7,12 @@ size has its database ``lp_bench_<size>``, built and filled once by
 data is rolled back, so runs can be repeated on the same data.
 """
 
+import contextlib
 import os
 import platform
 import random
 import statistics
+import time
 from datetime import datetime
 
 from _common import (
@@ -288,10 +290,83 @@ def bench_size(size, args):
     }
 
 
+def measure_interleaved(sizes, rounds=10, posts=200, reads=50, expire=9000):
+    """The sizes side by side in one process, in alternating rounds, so that
+    the load of a shared machine weighs on each alike: per round and size,
+    ``posts`` postings (half earns, half spends) and ``reads`` cold balance
+    reads; then the expiry of ``expire`` credits, three times. Rolled back."""
+    figures = {size: {"post": 0.0, "reads": [], "expire": []} for size in sizes}
+    with contextlib.ExitStack() as stack:
+        envs = {
+            size: stack.enter_context(open_env(f"lp_bench_{size}")) for size in sizes
+        }
+        ids = {}
+        for size, env in envs.items():
+            env.cr.execute(
+                "SELECT id FROM lp_member WHERE state = 'active' AND balance >= 20 "
+                "ORDER BY random() LIMIT %s",
+                [rounds * (posts + reads)],
+            )
+            ids[size] = [r[0] for r in env.cr.fetchall()]
+        half = posts // 2
+        for rnd in range(rounds):
+            for size, env in envs.items():
+                members = env["lp.member"]
+                chunk = ids[size][rnd * (posts + reads) : (rnd + 1) * (posts + reads)]
+                started = time.perf_counter()
+                for index, member_id in enumerate(chunk[:half]):
+                    members.browse(member_id)._earn(
+                        1000, source_key=f"i-e-{rnd}-{index}"
+                    )
+                for index, member_id in enumerate(chunk[half:posts]):
+                    members.browse(member_id)._spend(
+                        10, source_key=f"i-s-{rnd}-{index}"
+                    )
+                env.cr.flush()
+                figures[size]["post"] += time.perf_counter() - started
+                for member_id in chunk[posts:]:
+                    env.invalidate_all()
+                    figures[size]["reads"].append(
+                        timed(
+                            lambda m=member_id, e=env: e["lp.member"].browse(m).balance
+                        )[1]
+                    )
+        for env in envs.values():
+            env.cr.rollback()
+            env.invalidate_all()
+        for _rnd in range(3):
+            for size, env in envs.items():
+                done, seconds = timed(env["lp.ledger"]._expire_due, limit=expire)
+                figures[size]["expire"].append(seconds / max(done, 1) * 1000)
+                env.cr.rollback()
+                env.invalidate_all()
+    rows = []
+    for size in sizes:
+        fig = figures[size]
+        rows.append(
+            (
+                size,
+                f"{rounds * posts / fig['post']:.0f} entries/s",
+                summary_ms(fig["reads"]),
+                " ".join(f"{x:.3f}" for x in fig["expire"]),
+            )
+        )
+    print_table(
+        "interleaved, same load for each size",
+        rows,
+        headers=("size", "posting", "balance read median / p95", "expiry ms/credit"),
+    )
+
+
 def main():
     parser = bench_args(__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=2000, help="earns and spends")
     parser.add_argument("--reads", type=int, default=500, help="balance reads")
+    parser.add_argument(
+        "--no-interleaved",
+        action="store_true",
+        help="skip the side-by-side comparison of the sizes",
+    )
     args = parser.parse_args()
     print(
         f"loyalty_program core benchmark: {os.cpu_count()} CPUs, "
@@ -313,6 +388,9 @@ def main():
             rows,
             headers=("measure", first, last, "ratio"),
         )
+        if not args.no_interleaved:
+            log("interleaved comparison")
+            measure_interleaved(args.sizes)
 
 
 def _fmt(value):

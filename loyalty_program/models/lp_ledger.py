@@ -50,9 +50,17 @@ class LpLedger(models.Model):
     member_id = fields.Many2one(
         "lp.member", required=True, index=True, ondelete="restrict", readonly=True
     )
-    program_id = fields.Many2one(related="member_id.program_id", store=True, index=True)
-    partner_id = fields.Many2one(related="member_id.partner_id", store=True, index=True)
-    company_id = fields.Many2one(related="member_id.company_id", store=True)
+    # Precomputed: set in the INSERT, not by an UPDATE of the new row after it
+    # (which would write every index of the ledger twice per entry).
+    program_id = fields.Many2one(
+        related="member_id.program_id", store=True, index=True, precompute=True
+    )
+    partner_id = fields.Many2one(
+        related="member_id.partner_id", store=True, index=True, precompute=True
+    )
+    company_id = fields.Many2one(
+        related="member_id.company_id", store=True, precompute=True
+    )
     currency_id = fields.Many2one(related="program_id.currency_id")
     kind = fields.Selection(KINDS, required=True, readonly=True, index=True)
     amount = fields.Float(string="Points", digits=(16, 2), required=True, readonly=True)

@@ -286,7 +286,9 @@ class LpMember(models.Model):
                     member=self.display_name,
                 )
             )
-        self.sudo().with_context(lp_posting=POSTING).write(
+        # Bookkeeping only: nothing tracked changes, so skip mail tracking
+        # (it reads the tracked fields and queues a precommit per member).
+        self.sudo().with_context(lp_posting=POSTING, tracking_disable=True).write(
             {
                 "balance": new_balance,
                 "pending": new_pending,

@@ -210,7 +210,7 @@ class LpCustomerStats(models.Model):
         the stored breakpoints; rows that did not change are not written,
         rows of partners with nothing left are deleted. Returns the number
         of rows written."""
-        today = today or fields.Date.context_today(self)
+        today = today or fields.Date.today()
         self.env["lp.stats.config"]._for_companies()
         self.env.flush_all()
 
@@ -340,7 +340,7 @@ class LpCustomerStats(models.Model):
         """Score again with the current breakpoints (after the nightly
         quintiles moved them); only rows whose scores change are written.
         Returns the number of rows written."""
-        today = today or fields.Date.context_today(self)
+        today = today or fields.Date.today()
         self.env.flush_all()
         r, f, m, score, group = self._score_sql("s", "c", today)
         names = SQL(", ").join(SQL.identifier(n) for n in SCORES)

@@ -26,7 +26,7 @@ class LpCustomerStats(models.Model):
     @api.model
     def _cron_nightly(self, batch_size=50000):
         Param = self.env["ir.config_parameter"].sudo()
-        today = fields.Date.context_today(self)
+        today = fields.Date.today()
         state = json.loads(Param.get_param(STATE_KEY) or "{}")
         if state.get("day") != str(today) or state.get("phase") not in PHASES[:-1]:
             state = {"day": str(today), "phase": "figures", "cursor": 0}
@@ -90,7 +90,7 @@ class LpCustomerStats(models.Model):
     def _run_all(self, today=None):
         """Everything the nightly job does, in the current transaction (no
         commit): for tests, shells and the benchmark."""
-        today = today or fields.Date.context_today(self)
+        today = today or fields.Date.today()
         self._compute_figures(today=today)
         self.env["lp.stats.config"]._for_companies()._update_quantile_breaks(today=today)
         self._rescore(today=today)

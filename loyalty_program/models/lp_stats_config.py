@@ -177,7 +177,7 @@ class LpStatsConfig(models.Model):
         quintiles of their company's customers (those with a purchase), with
         PostgreSQL's ``percentile_disc`` as :func:`..tools.rfm.quantile_breaks`
         does. A company without customers keeps its breakpoints."""
-        today = today or fields.Date.context_today(self)
+        today = today or fields.Date.today()
         configs = self.filtered(lambda c: c.rfm_method == "quantile")
         if not configs:
             return

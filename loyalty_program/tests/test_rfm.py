@@ -48,6 +48,9 @@ class TestRfm(StatsCase):
                 cls.sale(partner, amount, days_ago=days_ago)
             cls.customers[name] = partner
 
+    def group_of(self, name):
+        return "sleeping" if name.startswith("sleeping") else name
+
     def expected(self, row, config):
         """Scores and group of a stats row computed by tools.rfm."""
         if not row.purchase_count:
@@ -79,7 +82,7 @@ class TestRfm(StatsCase):
         self.stats_config.write(THRESHOLDS)
         self.run_nightly()
         for name, partner in self.customers.items():
-            self.assertEqual(self.stats(partner).rfm_group, name, name)
+            self.assertEqual(self.stats(partner).rfm_group, self.group_of(name), name)
         champion = self.stats(self.customers["champions"])
         self.assertEqual(champion.rfm_score, "544")
         self.assertEqual(champion.average_interval, 13.75)
@@ -149,7 +152,7 @@ class TestRfm(StatsCase):
         self.assertTrue(finished)
         self.assertGreater(calls, 3, "each call ran one step and stopped")
         for name, partner in self.customers.items():
-            self.assertEqual(self.stats(partner).rfm_group, name, name)
+            self.assertEqual(self.stats(partner).rfm_group, self.group_of(name), name)
         lost = self.env.ref("loyalty_program.segment_rfm_lost")
         self.assertIn(self.customers["lost"], lost.partner_ids)
         self.assertTrue(self.stats_config.last_run)

@@ -8,8 +8,18 @@ from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 from .stats_common import StatsCase
 
 
+class PosAsLoyaltyManager(TestPoSCommon):
+    """The POS fixtures, with their user made a loyalty manager before the
+    loyalty fixtures are created."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.group_ids |= cls.env.ref("loyalty_program.group_lp_manager")
+
+
 @tagged("post_install", "-at_install")
-class TestCustomerStats(StatsCase, TestPoSCommon):
+class TestCustomerStats(StatsCase, PosAsLoyaltyManager):
     """Statistics on histories mixing POS orders (through the real sync
     path of the POS) and sales orders."""
 

@@ -26,7 +26,8 @@ Usage (options before ``--``, Odoo's after it)::
     benchmarks/run bench_stats.py --sizes 20000,200000
     # or directly, with the project's virtual environment:
     PYTHONPATH=/opt/odoo19 .venv/bin/python benchmarks/bench_stats.py \\
-        --sizes 20000,200000 -- --addons-path=/opt/odoo19/addons,/opt/odoo19/odoo/addons,. \\
+        --sizes 20000,200000 -- \\
+        --addons-path=/opt/odoo19/addons,/opt/odoo19/odoo/addons,. \\
         --db_host <socket dir> --db_port 54329 --db_user odoo --log-level warn
 
 Figures go to stdout, progress to stderr. Nothing here is a pass/fail test.
@@ -62,13 +63,23 @@ def parse_args(argv):
         type=lambda s: sorted(int(x) for x in s.split(",") if x),
         help="customers, comma-separated (default 20000,200000)",
     )
-    parser.add_argument("--lines", type=int, default=10, choices=[10],
-                        help="order lines per customer (3 POS orders of 3 + 1 sale)")
+    parser.add_argument(
+        "--lines",
+        type=int,
+        default=10,
+        choices=[10],
+        help="order lines per customer (3 POS orders of 3 + 1 sale)",
+    )
     parser.add_argument("--db", default=DBNAME)
-    parser.add_argument("--recreate", action="store_true",
-                        help="drop the database and install again")
-    parser.add_argument("--batch", type=int, default=50000,
-                        help="partner ids per committed step (the cron's default)")
+    parser.add_argument(
+        "--recreate", action="store_true", help="drop the database and install again"
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=50000,
+        help="partner ids per committed step (the cron's default)",
+    )
     return parser.parse_args(own), odoo_args
 
 
@@ -238,7 +249,8 @@ def generate(env, info, customers):
             create_uid, create_date, write_uid, write_date)
         SELECT partner_id, name, name, 'contact', TRUE, FALSE, partner_id,
                'en_US', TRUE, 1, 0, 0, 'ask',
-               'c' || partner_id || '@bench.example', 'c' || partner_id || '@bench.example',
+               'c' || partner_id || '@bench.example',
+               'c' || partner_id || '@bench.example',
                random() < 0.6, random() < 0.4,
                birthday, extract(month FROM birthday), extract(day FROM birthday),
                %(uid)s, %(now)s, %(uid)s, %(now)s
@@ -254,8 +266,8 @@ def generate(env, info, customers):
         """
         CREATE TEMP TABLE lps_o ON COMMIT DROP AS
         SELECT nextval('pos_order_id_seq') AS id, c.partner_id, s.k,
-               %(now)s - make_interval(secs => 86400 * (c.last_days + random() * c.span))
-                   AS date_order,
+               %(now)s - make_interval(
+                   secs => 86400 * (c.last_days + random() * c.span)) AS date_order,
                random() < 0.03 AS refund
           FROM lps_c c CROSS JOIN generate_series(1, 3) s(k)
         """,
@@ -279,10 +291,12 @@ def generate(env, info, customers):
             create_uid, create_date, write_uid, write_date)
         SELECT o.id, 'BENCH/' || o.id, 'BENCH-' || o.id, o.date_order, o.partner_id,
                %(company)s, CASE WHEN o.k = 1 THEN 'paid' ELSE 'done' END,
-               0, t.total, t.total, 0, 1.0, o.refund, md5('lps' || o.id), 'pos', %(uid)s,
+               0, t.total, t.total, 0, 1.0, o.refund, md5('lps' || o.id), 'pos',
+               %(uid)s,
                %(uid)s, o.date_order, %(uid)s, o.date_order
           FROM lps_o o
-          JOIN (SELECT order_id, SUM(qty * price) AS total FROM lps_l GROUP BY order_id) t
+          JOIN (SELECT order_id, SUM(qty * price) AS total
+                  FROM lps_l GROUP BY order_id) t
             ON t.order_id = o.id
         """,
         p,
@@ -295,7 +309,8 @@ def generate(env, info, customers):
             price_subtotal, price_subtotal_incl, discount, uuid,
             create_uid, create_date, write_uid, write_date)
         SELECT 'BENCH/' || l.order_id || '/' || l.k, 'Bench item', l.order_id,
-               %(product)s, %(company)s, l.qty, l.price, l.qty * l.price, l.qty * l.price,
+               %(product)s, %(company)s, l.qty, l.price,
+               l.qty * l.price, l.qty * l.price,
                0, md5('lpsl' || l.order_id || '/' || l.k),
                %(uid)s, %(now)s, %(uid)s, %(now)s
           FROM lps_l l
@@ -308,9 +323,10 @@ def generate(env, info, customers):
         """
         CREATE TEMP TABLE lps_s ON COMMIT DROP AS
         SELECT nextval('sale_order_id_seq') AS id, c.partner_id,
-               %(now)s - make_interval(secs => 86400 * (c.last_days + random() * c.span))
-                   AS date_order,
-               1 + floor(random() * 3) AS qty, round((20 + random() * 480)::numeric, 2) AS price
+               %(now)s - make_interval(
+                   secs => 86400 * (c.last_days + random() * c.span)) AS date_order,
+               1 + floor(random() * 3) AS qty,
+               round((20 + random() * 480)::numeric, 2) AS price
           FROM lps_c c
         """,
         p,
@@ -470,18 +486,26 @@ def main():
             median, p95 = incremental(env)
             counts = table_counts(env)
         results.append((size, first, second, rows, rows2, median, p95, counts))
-        print(json.dumps({"customers": size, "first_run_s": first, "second_run_s": second,
-                          "rows_written_first": rows, "rows_written_second": rows2,
-                          "refresh_one_customer_ms": {"median": median, "p95": p95},
-                          "tables": counts}, indent=1), flush=True)  # fmt: skip
+        figures = {
+            "customers": size,
+            "first_run_s": first,
+            "second_run_s": second,
+            "rows_written_first": rows,
+            "rows_written_second": rows2,
+            "refresh_one_customer_ms": {"median": median, "p95": p95},
+            "tables": counts,
+        }
+        print(json.dumps(figures, indent=1), flush=True)
     print()
     print("customers | order lines | nightly total | figures | quintiles | scores | "
           "segments | 2nd night | one customer (median/p95)")  # fmt: skip
     for size, first, second, _r, _r2, median, p95, counts in results:
         lines = counts["pos_order_line"] + counts["sale_order_line"]
-        print(f"{size:>9} | {lines:>11} | {first['total']:>12}s | {first['figures']:>6}s | "
-              f"{first['breaks']:>8}s | {first['scores']:>5}s | {first['segments']:>7}s | "
-              f"{second['total']:>8}s | {median} / {p95} ms")  # fmt: skip
+        print(
+            f"{size:>9} | {lines:>11} | {first['total']:>12}s | "
+            f"{first['figures']:>6}s | {first['breaks']:>8}s | {first['scores']:>5}s | "
+            f"{first['segments']:>7}s | {second['total']:>8}s | {median} / {p95} ms"
+        )
     odoo.sql_db.close_all()
 
 

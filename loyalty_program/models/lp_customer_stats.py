@@ -22,7 +22,13 @@ FIGURES = [
     "rfm_group",
     "tier_id",
 ]
-SCORES = ["recency_score", "frequency_score", "monetary_score", "rfm_score", "rfm_group"]
+SCORES = [
+    "recency_score",
+    "frequency_score",
+    "monetary_score",
+    "rfm_score",
+    "rfm_group",
+]
 
 
 class LpCustomerStats(models.Model):
@@ -237,8 +243,9 @@ class LpCustomerStats(models.Model):
                            COUNT(*) FILTER (WHERE NOT o.refund
                                             AND o.day > %(today)s - c.window_days)
                                AS window_purchases,
-                           SUM(o.amount) FILTER (WHERE o.day > %(today)s - c.window_days)
-                               AS window_revenue
+                           SUM(o.amount) FILTER (
+                               WHERE o.day > %(today)s - c.window_days
+                           ) AS window_revenue
                       FROM orders o
                       JOIN lp_stats_config c ON c.company_id = o.company_id
                      GROUP BY o.partner_id, o.company_id
@@ -249,7 +256,8 @@ class LpCustomerStats(models.Model):
                       FROM lp_ledger l
                       JOIN lp_program p ON p.id = l.program_id
                       LEFT JOIN lp_ledger rev ON rev.id = l.reversed_entry_id
-                     WHERE (l.kind = 'spend' OR (l.kind = 'reversal' AND rev.kind = 'spend'))
+                     WHERE (l.kind = 'spend'
+                            OR (l.kind = 'reversal' AND rev.kind = 'spend'))
                        AND %(ledger)s
                      GROUP BY l.partner_id, l.company_id
                 ),
@@ -275,9 +283,11 @@ class LpCustomerStats(models.Model):
                            COALESCE(fg.window_purchases, 0) AS window_purchase_count,
                            COALESCE(fg.window_revenue, 0) AS window_revenue,
                            CASE WHEN fg.purchases > 0
-                                THEN fg.revenue / fg.purchases ELSE 0 END AS average_ticket,
+                                THEN fg.revenue / fg.purchases
+                                ELSE 0 END AS average_ticket,
                            CASE WHEN fg.purchases > 1
-                                THEN (fg.last_day - fg.first_day)::float8 / (fg.purchases - 1)
+                                THEN (fg.last_day - fg.first_day)::float8
+                                     / (fg.purchases - 1)
                                 END AS average_interval,
                            COALESCE(sv.saved, 0) AS total_saved,
                            mb.tier_id

@@ -92,7 +92,9 @@ class LpCustomerStats(models.Model):
         commit): for tests, shells and the benchmark."""
         today = today or fields.Date.today()
         self._compute_figures(today=today)
-        self.env["lp.stats.config"]._for_companies()._update_quantile_breaks(today=today)
+        self.env["lp.stats.config"]._for_companies()._update_quantile_breaks(
+            today=today
+        )
         self._rescore(today=today)
         segments = self.env["lp.segment"].sudo().search([("auto_refresh", "=", True)])
         segments._refresh()

@@ -97,7 +97,10 @@ class LpSegment(models.Model):
             "res_model": "res.partner",
             "view_mode": "list,kanban,form",
             "views": [
-                (self.env.ref("loyalty_program.res_partner_view_list_lp_segment").id, "list"),
+                (
+                    self.env.ref("loyalty_program.res_partner_view_list_lp_segment").id,
+                    "list",
+                ),
                 (False, "kanban"),
                 (False, "form"),
             ],
@@ -123,9 +126,7 @@ class LpSegment(models.Model):
 
     def _check_manager(self):
         if not self.env.user.has_group("loyalty_program.group_lp_manager"):
-            raise AccessError(
-                self.env._("Only loyalty managers can refresh segments.")
-            )
+            raise AccessError(self.env._("Only loyalty managers can refresh segments."))
 
     def _audience_domain(self):
         """The partner domain of the segment's stored members: what a
@@ -169,7 +170,8 @@ class LpSegment(models.Model):
                     removed AS (
                         DELETE FROM %(rel)s r
                          WHERE r.segment_id = %(id)s
-                           AND NOT EXISTS (SELECT 1 FROM target t WHERE t.id = r.partner_id)
+                           AND NOT EXISTS (SELECT 1 FROM target t
+                                            WHERE t.id = r.partner_id)
                      RETURNING 1
                     ),
                     added AS (
@@ -260,7 +262,9 @@ class LpSegment(models.Model):
         """Refresh the next ``limit`` nightly segments with an id above
         ``after_id``; returns them (empty when all are done)."""
         segments = self.sudo().search(
-            [("auto_refresh", "=", True), ("id", ">", after_id)], order="id", limit=limit
+            [("auto_refresh", "=", True), ("id", ">", after_id)],
+            order="id",
+            limit=limit,
         )
         segments._refresh()
         return segments

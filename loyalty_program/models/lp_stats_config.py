@@ -116,8 +116,10 @@ class LpStatsConfig(models.Model):
         for config in self:
             if config.lost_days <= config.sleeping_days:
                 raise ValidationError(
-                    self.env._("A customer sleeps before being lost: lost after "
-                               "more days than sleeping.")
+                    self.env._(
+                        "A customer sleeps before being lost: lost after "
+                        "more days than sleeping."
+                    )
                 )
 
     @api.model_create_multi
@@ -165,7 +167,11 @@ class LpStatsConfig(models.Model):
         """The settings of ``companies`` (default: every company), creating
         the missing ones with default values."""
         Config = self.sudo()
-        companies = companies if companies is not None else self.env["res.company"].sudo().search([])
+        companies = (
+            companies
+            if companies is not None
+            else self.env["res.company"].sudo().search([])
+        )
         configs = Config.search([("company_id", "in", companies.ids)])
         missing = companies - configs.company_id
         if missing:

@@ -7,7 +7,7 @@ class PosOrder(models.Model):
     payment). Loyalty posting lives in ``pos_order.py``; this file only
     refreshes the figures, after ``super()``."""
 
-    _inherit = "pos.order"
+    _inherit = "pos.order"  # pylint: disable=consider-merging-classes-inherited
 
     def _process_saved_order(self, draft):
         result = super()._process_saved_order(draft)

@@ -53,16 +53,23 @@ class ResPartner(models.Model):
     ``lp_segment_ids`` is the stored segment membership, open to anyone who
     may search partners (a mailing's audience)."""
 
-    _inherit = "res.partner"
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     lp_stats_ids = fields.One2many(
-        "lp.customer.stats", "partner_id", string="Customer statistics", groups=STATS_GROUP
+        "lp.customer.stats",
+        "partner_id",
+        string="Customer statistics",
+        groups=STATS_GROUP,
     )
     lp_stats_currency_id = fields.Many2one(
         "res.currency", compute="_compute_lp_stats", groups=STATS_GROUP
     )
-    lp_first_purchase_date = _stats_field(fields.Date, "first_purchase_date", "First purchase")
-    lp_last_purchase_date = _stats_field(fields.Date, "last_purchase_date", "Last purchase")
+    lp_first_purchase_date = _stats_field(
+        fields.Date, "first_purchase_date", "First purchase"
+    )
+    lp_last_purchase_date = _stats_field(
+        fields.Date, "last_purchase_date", "Last purchase"
+    )
     lp_recency_days = _stats_field(
         fields.Integer, "recency_days", "Days since last purchase"
     )
@@ -89,7 +96,10 @@ class ResPartner(models.Model):
         currency_field="lp_stats_currency_id",
     )
     lp_average_interval = _stats_field(
-        fields.Float, "average_interval", "Average days between purchases", digits=(16, 1)
+        fields.Float,
+        "average_interval",
+        "Average days between purchases",
+        digits=(16, 1),
     )
     lp_total_saved = _stats_field(
         fields.Monetary,
@@ -98,10 +108,14 @@ class ResPartner(models.Model):
         currency_field="lp_stats_currency_id",
     )
     lp_recency_score = _stats_field(fields.Integer, "recency_score", "Recency score")
-    lp_frequency_score = _stats_field(fields.Integer, "frequency_score", "Frequency score")
+    lp_frequency_score = _stats_field(
+        fields.Integer, "frequency_score", "Frequency score"
+    )
     lp_monetary_score = _stats_field(fields.Integer, "monetary_score", "Monetary score")
     lp_rfm_score = _stats_field(fields.Char, "rfm_score", "RFM score")
-    lp_rfm_group = _stats_field(fields.Selection, "rfm_group", "RFM group", selection=rfm.GROUPS)
+    lp_rfm_group = _stats_field(
+        fields.Selection, "rfm_group", "RFM group", selection=rfm.GROUPS
+    )
     lp_segment_ids = fields.Many2many(
         "lp.segment",
         "lp_segment_partner_rel",

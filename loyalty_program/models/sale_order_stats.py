@@ -5,7 +5,7 @@ class SaleOrder(models.Model):
     """Keep the customer statistics current when an order is confirmed or
     cancelled (the nightly job catches credit notes and everything else)."""
 
-    _inherit = "sale.order"
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
 
     def action_confirm(self):
         result = super().action_confirm()

@@ -128,7 +128,9 @@ class TestRfm(StatsCase):
         self.assertEqual(row.rfm_score, "524")
 
     def test_settings_change_the_groups(self):
-        self.stats_config.write(dict(THRESHOLDS, sleeping_factor=5.0, sleeping_days=150))
+        self.stats_config.write(
+            dict(THRESHOLDS, sleeping_factor=5.0, sleeping_days=150)
+        )
         self.run_nightly()
         # 40 days against 5 x 10 days: awake; 100 days < 150: awake
         self.assertNotEqual(

@@ -11,16 +11,24 @@ class TestSegments(StatsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.olga = cls.make_partner("Olga Seg", email="olga@example.com", lp_consent_sms=True)
-        cls.petr = cls.make_partner("Petr Seg", email="petr@example.com", lp_consent_sms=True)
-        cls.rita = cls.make_partner("Rita Seg", email="rita@example.com", lp_consent_sms=False)
+        cls.olga = cls.make_partner(
+            "Olga Seg", email="olga@example.com", lp_consent_sms=True
+        )
+        cls.petr = cls.make_partner(
+            "Petr Seg", email="petr@example.com", lp_consent_sms=True
+        )
+        cls.rita = cls.make_partner(
+            "Rita Seg", email="rita@example.com", lp_consent_sms=False
+        )
         for partner in (cls.olga, cls.petr, cls.rita):
             cls.sale(partner, 100, days_ago=30)
             cls.sale(partner, 100, days_ago=10)
         cls.segment = cls.env["lp.segment"].create(
             {
                 "name": "Repeat buyers who accept SMS",
-                "domain": "[('lp_consent_sms', '=', True), ('lp_purchase_count', '>=', 2)]",
+                "domain": repr(
+                    [("lp_consent_sms", "=", True), ("lp_purchase_count", ">=", 2)]
+                ),
             }
         )
         cls.marketer = new_test_user(
@@ -46,7 +54,9 @@ class TestSegments(StatsCase):
         # Olga withdraws her consent, Rita gives hers; Petr cancels a purchase
         self.olga.lp_consent_sms = False
         self.rita.lp_consent_sms = True
-        self.env["sale.order"].search([("partner_id", "=", self.petr.id)], limit=1)._action_cancel()
+        self.env["sale.order"].search(
+            [("partner_id", "=", self.petr.id)], limit=1
+        )._action_cancel()
         self.segment._refresh()
         self.assertEqual(self.segment.partner_ids, self.rita)
         self.assertEqual(self.segment.size, 1)
@@ -85,13 +95,17 @@ class TestSegments(StatsCase):
         )
         self.assertEqual(
             sorted(ready.mapped("rfm_group")),
-            sorted(["new", "active", "loyal", "champions", "at_risk", "sleeping", "lost"]),
+            sorted(
+                ["new", "active", "loyal", "champions", "at_risk", "sleeping", "lost"]
+            ),
         )
 
     def test_new_company_gets_rfm_segments(self):
         company = self.env["res.company"].create({"name": "Segments Co"})
         self.env["lp.stats.config"]._for_companies(company)
-        segments = self.env["lp.segment"].sudo().search([("company_id", "=", company.id)])
+        segments = (
+            self.env["lp.segment"].sudo().search([("company_id", "=", company.id)])
+        )
         self.assertEqual(len(segments), 7)
         self.assertEqual(set(segments.mapped("kind")), {"rfm"})
 
@@ -125,11 +139,21 @@ class TestSegments(StatsCase):
         self.segment._refresh()
         segment = self.segment.with_user(self.marketer)
         for mailing_type in ("mail", "sms"):
-            action = segment.action_new_email() if mailing_type == "mail" else segment.action_new_sms()
-            mailing = self.env["mailing.mailing"].with_user(self.marketer).browse(action["res_id"])
+            action = (
+                segment.action_new_email()
+                if mailing_type == "mail"
+                else segment.action_new_sms()
+            )
+            mailing = (
+                self.env["mailing.mailing"]
+                .with_user(self.marketer)
+                .browse(action["res_id"])
+            )
             self.assertEqual(mailing.mailing_type, mailing_type)
             self.assertEqual(mailing.mailing_model_real, "res.partner")
-            self.assertEqual(sorted(mailing._get_recipients()), sorted(self.segment.partner_ids.ids))
+            self.assertEqual(
+                sorted(mailing._get_recipients()), sorted(self.segment.partner_ids.ids)
+            )
         # the audience follows the stored membership at send time
         self.olga.lp_consent_sms = False
         self.segment._refresh()

@@ -172,4 +172,6 @@ class TestCustomerStats(StatsCase, PosAsLoyaltyManager):
         before = self.stats(self.anna).read(["revenue", "rfm_score", "write_date"])
         written = self.env["lp.customer.stats"]._compute_figures(today=self.today)
         self.assertEqual(written, 0, "unchanged rows are not rewritten")
-        self.assertEqual(self.stats(self.anna).read(["revenue", "rfm_score", "write_date"]), before)
+        self.assertEqual(
+            self.stats(self.anna).read(["revenue", "rfm_score", "write_date"]), before
+        )

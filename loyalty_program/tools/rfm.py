@@ -141,4 +141,3 @@ def rfm_group(
     if frequency >= 4:
         return "loyal"
     return "active"
-

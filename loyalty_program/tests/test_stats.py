@@ -15,7 +15,9 @@ class PosAsLoyaltyManager(TestPoSCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.user.group_ids |= cls.env.ref("loyalty_program.group_lp_manager")
+        cls.env.user.group_ids |= cls.env.ref(
+            "loyalty_program.group_lp_manager"
+        ) | cls.env.ref("sales_team.group_sale_salesman")
 
 
 @tagged("post_install", "-at_install")

@@ -79,8 +79,10 @@ class LpCustomerStats(models.Model):
     window_purchase_count = fields.Integer(string="Purchases in window", readonly=True)
     window_revenue = fields.Monetary(string="Revenue in window", readonly=True)
     average_ticket = fields.Monetary(readonly=True)
+    # float8, not rounded: the sleeping rule compares with it, in the
+    # nightly figures and in the rescoring alike.
     average_interval = fields.Float(
-        string="Average days between purchases", digits=(16, 1), readonly=True
+        string="Average days between purchases", readonly=True
     )
     total_saved = fields.Monetary(readonly=True)
     recency_score = fields.Integer(string="R", readonly=True, aggregator="avg")

@@ -155,7 +155,8 @@ class ResPartner(models.Model):
         domain = Domain(
             "lp_stats_ids", "any!", Domain("company_id", "=", company_id) & condition
         )
-        if condition._as_predicate(Stats)(Stats.new({})):
+        empty = Stats.new({"company_id": company_id})
+        if condition._as_predicate(empty)(empty):
             domain |= Domain(
                 "lp_stats_ids", "not any!", Domain("company_id", "=", company_id)
             )

@@ -7,10 +7,10 @@ data up set-based in SQL and times the nightly job as the scheduler runs it
 (one committed step per id range, then one per segment):
 
 * customers: ``res.partner`` rows with e-mail, consent and birthday;
-* per customer, ``--lines`` order lines (default 10): three POS orders of
-  three lines (about 3% of them refunds) and one confirmed sales order of one
-  line, dated over the last two years (each customer has an activity span of
-  their own, so recency and frequency spread out);
+* per customer about 10 order lines: 1 to 9 POS orders (most customers have
+  few) of 1 to 5 lines, about 3% of them refunds, and one confirmed sales
+  order of one line, dated over the last two years (each customer has an
+  activity span of their own, so recency and frequency spread out);
 * half the customers are members of a bonus program (Base/Silver/Gold, a
   random tier), a fifth have a ``spend`` ledger entry (total saved);
 * segments: the seven RFM groups plus three rule segments on statistics,
@@ -62,13 +62,6 @@ def parse_args(argv):
         default="20000,200000",
         type=lambda s: sorted(int(x) for x in s.split(",") if x),
         help="customers, comma-separated (default 20000,200000)",
-    )
-    parser.add_argument(
-        "--lines",
-        type=int,
-        default=10,
-        choices=[10],
-        help="order lines per customer (3 POS orders of 3 + 1 sale)",
     )
     parser.add_argument("--db", default=DBNAME)
     parser.add_argument(
@@ -234,7 +227,8 @@ def generate(env, info, customers):
         CREATE TEMP TABLE lps_c ON COMMIT DROP AS
         SELECT g, %(p0)s + g AS partner_id,
                floor(power(random(), 2) * 700)::int AS last_days,
-               floor(random() * 500)::int AS span
+               floor(random() * 500)::int AS span,
+               1 + floor(power(random(), 2) * 9)::int AS orders
           FROM generate_series(1, %(n)s) g
         """,
         p,
@@ -261,15 +255,16 @@ def generate(env, info, customers):
         p,
     )
     counts = {"partners": cr.rowcount}
-    # Three POS orders per customer, one in 33 a refund.
+    # 1 to 9 POS orders per customer (most have few), one in 33 a refund,
+    # of 1 to 5 lines: about 9 lines a customer.
     cr.execute(
         """
         CREATE TEMP TABLE lps_o ON COMMIT DROP AS
         SELECT nextval('pos_order_id_seq') AS id, c.partner_id, s.k,
                %(now)s - make_interval(
                    secs => 86400 * (c.last_days + random() * c.span)) AS date_order,
-               random() < 0.03 AS refund
-          FROM lps_c c CROSS JOIN generate_series(1, 3) s(k)
+               random() < 0.03 AS refund, 1 + floor(random() * 5)::int AS lines
+          FROM lps_c c CROSS JOIN LATERAL generate_series(1, c.orders) s(k)
         """,
         p,
     )
@@ -279,7 +274,7 @@ def generate(env, info, customers):
         SELECT o.id AS order_id, l.k,
                CASE WHEN o.refund THEN -1 ELSE 1 END * (1 + floor(random() * 3)) AS qty,
                round((5 + random() * 145)::numeric, 2) AS price
-          FROM lps_o o CROSS JOIN generate_series(1, 3) l(k)
+          FROM lps_o o CROSS JOIN LATERAL generate_series(1, o.lines) l(k)
         """
     )
     cr.execute(

@@ -184,3 +184,32 @@ class TestSegments(StatsCase):
         self.run_nightly()
         self.assertFalse(manual.last_refresh)
         self.assertEqual(len(self.segment.size_ids), 2)
+
+    def test_actions_and_views(self):
+        self.segment._refresh()
+        action = self.segment.action_view_partners()
+        self.assertEqual(
+            self.env["res.partner"].search(action["domain"]), self.segment.partner_ids
+        )
+        history = self.segment.action_view_size_history()
+        self.assertEqual(history["res_model"], "lp.segment.size")
+        self.assertEqual(
+            self.env["lp.segment.size"].search(history["domain"]), self.segment.size_ids
+        )
+        settings = (
+            self.env["lp.stats.config"]
+            .with_user(self.manager)
+            .action_open_company_settings()
+        )
+        self.assertEqual(settings["res_id"], self.stats_config.id)
+        with self.assertRaises(AccessError):
+            self.env["lp.stats.config"].with_user(self.user).action_open_company_settings()
+        for model, view_types in (
+            ("lp.segment", ["kanban", "list", "form", "search"]),
+            ("lp.segment.size", ["graph", "list", "search"]),
+            ("lp.customer.stats", ["pivot", "graph", "list", "form", "search"]),
+        ):
+            views = self.env[model].with_user(self.manager).get_views(
+                [(False, view_type) for view_type in view_types]
+            )
+            self.assertEqual(set(views["views"]), set(view_types))

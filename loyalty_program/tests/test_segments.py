@@ -203,13 +203,17 @@ class TestSegments(StatsCase):
         )
         self.assertEqual(settings["res_id"], self.stats_config.id)
         with self.assertRaises(AccessError):
-            self.env["lp.stats.config"].with_user(self.user).action_open_company_settings()
+            self.env["lp.stats.config"].with_user(
+                self.user
+            ).action_open_company_settings()
         for model, view_types in (
             ("lp.segment", ["kanban", "list", "form", "search"]),
             ("lp.segment.size", ["graph", "list", "search"]),
             ("lp.customer.stats", ["pivot", "graph", "list", "form", "search"]),
         ):
-            views = self.env[model].with_user(self.manager).get_views(
-                [(False, view_type) for view_type in view_types]
+            views = (
+                self.env[model]
+                .with_user(self.manager)
+                .get_views([(False, view_type) for view_type in view_types])
             )
             self.assertEqual(set(views["views"]), set(view_types))

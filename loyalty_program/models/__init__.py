@@ -11,3 +11,11 @@ from . import lp_consent_event
 from . import res_partner
 from . import barcode_rule
 from . import base_partner_merge
+from . import lp_stats_config
+from . import lp_customer_stats
+from . import lp_customer_stats_cron
+from . import lp_segment
+from . import lp_segment_size
+from . import res_partner_stats
+from . import sale_order_stats
+from . import pos_order_stats

@@ -2,7 +2,7 @@ import doctest
 
 from odoo.tests import BaseCase, tagged
 
-from ..tools import card_number, fifo, tiers
+from ..tools import card_number, fifo, rfm, tiers
 
 
 @tagged("post_install", "-at_install")
@@ -10,7 +10,7 @@ class TestTools(BaseCase):
     """The plain-Python cores, through their doctests and a few edge cases."""
 
     def test_doctests(self):
-        for module in (card_number, fifo, tiers):
+        for module in (card_number, fifo, tiers, rfm):
             result = doctest.testmod(module)
             self.assertGreater(result.attempted, 0, module.__name__)
             self.assertEqual(result.failed, 0, module.__name__)

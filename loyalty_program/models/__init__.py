@@ -11,3 +11,7 @@ from . import lp_consent_event
 from . import res_partner
 from . import barcode_rule
 from . import base_partner_merge
+from . import lp_program_sale
+from . import sale_order
+from . import sale_order_line
+from . import account_move

@@ -8,3 +8,4 @@ from . import test_reservation
 from . import test_partner
 from . import test_security
 from . import test_backend_tour
+from . import test_sale

@@ -3,3 +3,4 @@
 from . import card_number
 from . import fifo
 from . import tiers
+from . import sale_points

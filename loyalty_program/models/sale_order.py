@@ -257,8 +257,11 @@ class SaleOrder(models.Model):
         self.ensure_one()
         company = self.company_id
         return self.currency_id._convert(
-            amount, company.currency_id, company, self.date_order or fields.Date.today()
+            amount, company.currency_id, company, self._lp_rate_date()
         )
+
+    def _lp_rate_date(self):
+        return fields.Date.to_date(self.date_order) or fields.Date.context_today(self)
 
     def _lp_points_money(self, points):
         """What ``points`` pay, in the order's currency."""
@@ -269,7 +272,7 @@ class SaleOrder(models.Model):
             points * program.point_value,
             self.currency_id,
             company,
-            self.date_order or fields.Date.today(),
+            self._lp_rate_date(),
         )
 
     def _lp_max_points(self):
@@ -541,6 +544,9 @@ class SaleOrder(models.Model):
             reservation._consume(source=self, source_key=self._lp_key(":spend"))
         if member and member.program_id.sale_earn_event == "confirm":
             self._lp_post_earn()
+        else:
+            # Invoiced and paid before it was confirmed.
+            self._lp_earn_if_paid()
 
     def _lp_post_earn(self):
         """Post what this order earns, once per confirmation, held for the

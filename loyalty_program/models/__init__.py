@@ -19,3 +19,7 @@ from . import lp_segment_size
 from . import res_partner_stats
 from . import sale_order_stats
 from . import pos_order_stats
+from . import lp_program_sale
+from . import sale_order
+from . import sale_order_line
+from . import account_move

@@ -11,3 +11,4 @@ from . import test_backend_tour
 from . import test_stats
 from . import test_rfm
 from . import test_segments
+from . import test_sale

@@ -4,3 +4,4 @@ from . import card_number
 from . import fifo
 from . import tiers
 from . import rfm
+from . import sale_points

@@ -14,6 +14,13 @@ def commit_progress(env, done, remaining=None):
         env["ir.cron"]._commit_progress(done, remaining=remaining)
 
 
+def member_filter(member_ids, alias="m"):
+    """SQL condition restricting a set-based job to ``member_ids`` (None: all)."""
+    if member_ids is None:
+        return SQL("TRUE")
+    return SQL("%s IN %s", SQL.identifier(alias, "id"), tuple(member_ids) or (0,))
+
+
 # Only code holding this object may create ledger entries or touch their
 # bookkeeping columns: a context value that no RPC call can forge.
 POSTING = object()
@@ -389,17 +396,25 @@ class LpLedger(models.Model):
 
     # Nightly jobs, set-based
 
+    def _lock_due(self, query):
+        """Run ``query`` (selecting ``member_id, id`` of due credits), lock
+        their members as a posting would, and return the credit ids."""
+        self.env.flush_all()
+        self.env.cr.execute(query)
+        rows = self.env.cr.fetchall()
+        if rows:
+            self.env["lp.member"].browse({r[0] for r in rows})._lock_for_posting()
+        return tuple(r[1] for r in rows)
+
     @api.model
     def _release_held(self, limit=50000, now=None):
         """Make held credits whose hold has ended spendable. Returns the number
         of credits released in this batch."""
         now = now or fields.Datetime.now()
-        self.env.flush_all()
-        cr = self.env.cr
-        cr.execute(
+        ids = self._lock_due(
             SQL(
                 """
-                SELECT member_id, id, remaining FROM lp_ledger
+                SELECT member_id, id FROM lp_ledger
                  WHERE held AND available_from <= %s
                  ORDER BY id LIMIT %s
                 """,
@@ -407,11 +422,9 @@ class LpLedger(models.Model):
                 limit,
             )
         )
-        rows = cr.fetchall()
-        if not rows:
+        if not ids:
             return 0
-        self.env["lp.member"].browse({r[0] for r in rows})._lock_for_posting()
-        ids = tuple(r[1] for r in rows)
+        cr = self.env.cr
         cr.execute(
             SQL(
                 """
@@ -433,7 +446,7 @@ class LpLedger(models.Model):
             )
         )
         self.env.invalidate_all()
-        return len(rows)
+        return len(ids)
 
     @api.model
     def _expire_due(self, limit=50000, today=None):
@@ -441,9 +454,7 @@ class LpLedger(models.Model):
         expiry date, consuming exactly that credit. Returns the number of
         credits expired in this batch."""
         today = today or fields.Date.context_today(self)
-        self.env.flush_all()
-        cr = self.env.cr
-        cr.execute(
+        ids = self._lock_due(
             SQL(
                 """
                 SELECT member_id, id FROM lp_ledger
@@ -454,11 +465,9 @@ class LpLedger(models.Model):
                 limit,
             )
         )
-        rows = cr.fetchall()
-        if not rows:
+        if not ids:
             return 0
-        self.env["lp.member"].browse({r[0] for r in rows})._lock_for_posting()
-        ids = tuple(r[1] for r in rows)
+        cr = self.env.cr
         cr.execute(
             SQL(
                 """
@@ -502,7 +511,7 @@ class LpLedger(models.Model):
             )
         )
         self.env.invalidate_all()
-        return len(rows)
+        return len(ids)
 
     @api.model
     def _cron_release_and_expire(self, batch_size=50000):
@@ -544,9 +553,7 @@ class LpLedger(models.Model):
         """Members whose stored balance or pending differs from the ledger:
         [(member_id, balance, ledger_balance, pending, ledger_pending)].
         An empty list means the invariants hold."""
-        where = SQL("TRUE")
-        if member_ids is not None:
-            where = SQL("m.id IN %s", tuple(member_ids) or (0,))
+        where = member_filter(member_ids)
         self.env.flush_all()
         self.env.cr.execute(
             SQL(

@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..tools import tiers
-from .lp_ledger import POSTING, commit_progress
+from .lp_ledger import POSTING, commit_progress, member_filter
 
 BOOKKEEPING = {"balance", "pending", "window_spend", "tier_id"}
 
@@ -494,9 +494,7 @@ class LpMember(models.Model):
     def _recompute_window_spend(self, member_ids=None, now=None):
         """Recompute every member's tier-period spend from the ledger."""
         now = now or fields.Datetime.now()
-        where = SQL("TRUE")
-        if member_ids is not None:
-            where = SQL("m.id IN %s", tuple(member_ids) or (0,))
+        where = member_filter(member_ids)
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -530,9 +528,7 @@ class LpMember(models.Model):
     def _reevaluate_tiers(self, member_ids=None):
         """Move every member to the tier its spend reaches (upgrades and
         downgrades), logging the history. Returns the number of changes."""
-        where = SQL("TRUE")
-        if member_ids is not None:
-            where = SQL("m.id IN %s", tuple(member_ids) or (0,))
+        where = member_filter(member_ids)
         self.env.flush_all()
         self.env.cr.execute(
             SQL(

@@ -23,3 +23,5 @@ from . import lp_program_sale
 from . import sale_order
 from . import sale_order_line
 from . import account_move
+from . import pos_order
+from . import lp_member_pos

@@ -12,3 +12,4 @@ from . import test_stats
 from . import test_rfm
 from . import test_segments
 from . import test_sale
+from . import test_pos_order

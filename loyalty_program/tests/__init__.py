@@ -13,3 +13,4 @@ from . import test_rfm
 from . import test_segments
 from . import test_sale
 from . import test_pos_order
+from . import test_i18n

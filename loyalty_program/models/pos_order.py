@@ -14,11 +14,21 @@ class PosOrder(models.Model):
     _inherit = "pos.order"
 
     lp_member_id = fields.Many2one("lp.member", string="Loyalty member", readonly=True)
-    lp_points_spent = fields.Float(digits=(16, 2), readonly=True, copy=False)
-    lp_points_earned = fields.Float(digits=(16, 2), readonly=True, copy=False)
-    lp_points_reversed = fields.Float(digits=(16, 2), readonly=True, copy=False)
-    lp_balance_after = fields.Float(digits=(16, 2), readonly=True, copy=False)
-    lp_pending_after = fields.Float(digits=(16, 2), readonly=True, copy=False)
+    lp_points_spent = fields.Float(
+        string="Points spent", digits=(16, 2), readonly=True, copy=False
+    )
+    lp_points_earned = fields.Float(
+        string="Points earned", digits=(16, 2), readonly=True, copy=False
+    )
+    lp_points_reversed = fields.Float(
+        string="Points reversed", digits=(16, 2), readonly=True, copy=False
+    )
+    lp_balance_after = fields.Float(
+        string="Balance after", digits=(16, 2), readonly=True, copy=False
+    )
+    lp_pending_after = fields.Float(
+        string="Pending after", digits=(16, 2), readonly=True, copy=False
+    )
 
     def _process_saved_order(self, draft):
         result = super()._process_saved_order(draft)

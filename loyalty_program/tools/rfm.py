@@ -61,13 +61,13 @@ from collections import namedtuple
 FRACTIONS = (0.2, 0.4, 0.6, 0.8)
 
 GROUPS = [
-    ("new", "New"),
-    ("active", "Active"),
+    ("new", "New customers"),
+    ("active", "Active customers"),
     ("loyal", "Loyal"),
     ("champions", "Champions"),
     ("at_risk", "At risk"),
     ("sleeping", "Sleeping"),
-    ("lost", "Lost"),
+    ("lost", "Lost customers"),
 ]
 
 Settings = namedtuple(

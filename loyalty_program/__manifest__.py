@@ -50,6 +50,9 @@
         "demo/lp_demo.xml",
     ],
     "assets": {
+        "point_of_sale._assets_pos": [
+            "loyalty_program/static/src/app/**/*",
+        ],
         "web.assets_tests": [
             "loyalty_program/static/tests/tours/**/*",
         ],

@@ -25,3 +25,8 @@ from . import sale_order_line
 from . import account_move
 from . import pos_order
 from . import lp_member_pos
+from . import lp_program_pos
+from . import lp_tier_pos
+from . import pos_session
+from . import pos_config
+from . import pos_order_line

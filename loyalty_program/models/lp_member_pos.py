@@ -1,25 +1,168 @@
-from odoo import models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import card_number
 
 
 class LpMember(models.Model):
     _inherit = "lp.member"  # pylint: disable=consider-merging-classes-inherited
 
-    def _lp_pos_info(self):
-        """What the till shows about a member (meant to be extended)."""
+    def _lp_pos_info(self, order_key=None):
+        """What the till shows about a member (meant to be extended).
+        ``order_key`` adds what that till order has reserved."""
         self.ensure_one()
-        card = self.card_number or ""
+        reservation = self.env["lp.reservation"]
+        if order_key:
+            reservation = reservation.sudo().search(
+                [
+                    ("member_id", "=", self.id),
+                    ("key", "=", order_key),
+                    ("state", "=", "reserved"),
+                ],
+                limit=1,
+            )
         return {
             "member_id": self.id,
             "partner_id": self.partner_id.id,
             "name": self.partner_id.name,
+            "program_id": self.program_id.id,
             "program": self.program_id.name,
             "program_type": self.program_id.program_type,
+            "point_value": self.program_id.point_value,
             "tier": self.tier_id.name or "",
             "discount_percent": self.tier_id.discount_percent,
             "balance": self.balance,
             "pending": self.pending,
             "reserved": self.reserved,
+            "order_points": reservation.points,
             "expiring_points": self.expiring_points,
             "expiring_date": self.expiring_date and self.expiring_date.isoformat(),
-            "card": card and "•••• " + card[-4:],
+            "card": card_number.mask(self.card_number),
+        }
+
+    @api.model
+    def _lp_pos_programs(self):
+        return self.env["lp.program"].search(
+            [("active", "=", True), ("company_id", "=", self.env.company.id)],
+            order="sequence, id",
+        )
+
+    @api.model
+    def _lp_pos_find(self, code):
+        """The member a cashier means by a scanned or typed card number, or a
+        phone in any common format. Raises a UserError the cashier can read
+        for an unknown, blocked or lost card or an unknown phone."""
+        code = (code or "").strip()
+        digits = card_number.normalize(code)
+        if not code:
+            raise UserError(self.env._("Scan a card or type a card number or phone."))
+        if digits.isdigit() and len(digits) >= 12 and not code.startswith("+"):
+            card = self.env["lp.card"]._lookup(digits)
+            card._check_usable()
+            return card.member_id
+        partners = self.env["res.partner"]._lp_find_by_phone(code)
+        member = self._lp_pos_for_partners(partners)
+        if not member:
+            raise UserError(
+                self.env._("No loyalty member has the phone %(phone)s.", phone=code)
+            )
+        return member
+
+    @api.model
+    def _lp_pos_for_partners(self, partners):
+        """The active membership of one of ``partners`` (commercial entity
+        included) in this company's first program."""
+        partners |= partners.commercial_partner_id
+        members = self.search(
+            [
+                ("partner_id", "in", partners.ids),
+                ("state", "=", "active"),
+                ("program_id", "in", self._lp_pos_programs().ids),
+            ]
+        )
+        return members.sorted(lambda m: (m.program_id.sequence, m.program_id.id))[:1]
+
+    @api.model
+    def _lp_pos_enrol(self, values):
+        """Enrol a customer at the till: a fresh card from a printed batch (or
+        a new virtual card), a validated phone, name, birthday and consent per
+        channel. The welcome bonus is credited at once, spendable on the very
+        order. ``values``: name, phone, email, birthday (ISO date), card,
+        consent_email, consent_sms."""
+        program = self._lp_pos_programs()[:1]
+        if not program:
+            raise UserError(self.env._("No active loyalty program in this company."))
+        name = (values.get("name") or "").strip()
+        if not name:
+            raise UserError(self.env._("Enter the customer's name."))
+        phone = (values.get("phone") or "").strip()
+        if not phone:
+            raise UserError(self.env._("Enter the customer's phone."))
+        Partner = self.env["res.partner"]
+        e164 = Partner._lp_normalize_phone(phone)
+        partner = Partner._lp_find_by_phone(e164)[:1]
+        if partner and self.search_count(
+            [("partner_id", "=", partner.id), ("program_id", "=", program.id)]
+        ):
+            raise UserError(
+                self.env._(
+                    "%(name)s (phone %(phone)s) is already a member: find them by "
+                    "phone or card.",
+                    name=partner.name,
+                    phone=e164,
+                )
+            )
+        partner_vals = self._lp_pos_enrol_partner_values(values)
+        card = self._lp_pos_enrol_card(program, values.get("card"))
+        partner_env = Partner.with_context(lp_consent_source="pos")
+        if partner:
+            partner.with_context(lp_consent_source="pos").write(
+                {key: val for key, val in partner_vals.items() if val}
+            )
+        else:
+            partner = partner_env.create(
+                {
+                    **partner_vals,
+                    "name": name,
+                    "phone": e164,
+                    "email": values.get("email"),
+                }
+            )
+        member = self._enrol(partner, program, card=card, source="pos")
+        info = member._lp_pos_info()
+        info["new_card_number"] = card.number
+        return info
+
+    @api.model
+    def _lp_pos_enrol_card(self, program, code):
+        """The issued card the cashier scanned, or a new virtual card."""
+        Card = self.env["lp.card"]
+        if code and code.strip():
+            card = Card._lookup(code, program=program)
+            if card.state != "issued" or card.member_id:
+                raise UserError(
+                    self.env._(
+                        "Card %(number)s is already in use or not available.",
+                        number=card.number,
+                    )
+                )
+            return card
+        return Card.create({"program_id": program.id, "card_type": "virtual"})
+
+    @api.model
+    def _lp_pos_enrol_partner_values(self, values):
+        birthday = values.get("birthday") or False
+        if birthday:
+            try:
+                birthday = fields.Date.to_date(birthday)
+            except ValueError as error:
+                raise UserError(
+                    self.env._("%(date)s is not a valid birthday.", date=birthday)
+                ) from error
+            if birthday > fields.Date.context_today(self):
+                raise UserError(self.env._("The birthday cannot be in the future."))
+        return {
+            "lp_birthday": birthday,
+            "lp_consent_email": bool(values.get("consent_email")),
+            "lp_consent_sms": bool(values.get("consent_sms")),
         }

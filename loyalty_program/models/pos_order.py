@@ -29,6 +29,14 @@ class PosOrder(models.Model):
     lp_pending_after = fields.Float(
         string="Pending after", digits=(16, 2), readonly=True, copy=False
     )
+    lp_card_masked = fields.Char(string="Loyalty card", readonly=True, copy=False)
+    lp_posted = fields.Boolean(
+        string="Loyalty posted",
+        readonly=True,
+        copy=False,
+        help="Set when the server has posted the order's points (the receipt "
+        "shows the figures from then on).",
+    )
 
     def _process_saved_order(self, draft):
         result = super()._process_saved_order(draft)
@@ -122,6 +130,8 @@ class PosOrder(models.Model):
                 "lp_points_earned": earn.amount,
                 "lp_balance_after": member.balance,
                 "lp_pending_after": member.pending,
+                "lp_card_masked": card_number.mask(member.card_number),
+                "lp_posted": True,
             }
         )
 
@@ -138,8 +148,8 @@ class PosOrder(models.Model):
                     "price_subtotal_incl"
                 )
             )
-            refunded = -sum(
-                line.price_subtotal_incl
+            refunded = sum(
+                line._lp_refunded_value()
                 for line in lines
                 if line.refunded_orderline_id not in original._lp_points_lines()
             )
@@ -168,6 +178,8 @@ class PosOrder(models.Model):
                         "lp_member_id": member.id,
                         "lp_balance_after": member.balance,
                         "lp_pending_after": member.pending,
+                        "lp_card_masked": card_number.mask(member.card_number),
+                        "lp_posted": True,
                     }
                 )
         self.sudo().lp_points_reversed = reversed_points
@@ -180,50 +192,87 @@ class PosOrder(models.Model):
             raise AccessError(self.env._("Only Point of Sale users can do this."))
 
     @api.model
-    def lp_pos_lookup(self, code):
-        """Find a member by a scanned or typed card number, or by a phone in
-        any common format. Returns the figures the cashier sees; raises a
-        UserError the cashier can read for an unknown, blocked or lost card."""
-        self._lp_check_cashier()
-        code = (code or "").strip()
-        digits = card_number.normalize(code)
-        if digits.isdigit() and len(digits) >= 12 and not code.startswith("+"):
-            card = self.env["lp.card"].sudo()._lookup(digits)
-            card._check_usable()
-            member = card.member_id
-        else:
-            partners = self.env["res.partner"].sudo()._lp_find_by_phone(code)
-            member = (
-                self.env["lp.member"]
-                .sudo()
-                .search(
-                    [("partner_id", "in", partners.ids), ("state", "=", "active")],
-                    limit=1,
-                )
-            )
-            if not member:
-                raise UserError(
-                    self.env._("No loyalty member has the phone %(phone)s.", phone=code)
-                )
-        return member._lp_pos_info()
-
-    @api.model
-    def lp_pos_reserve(
-        self, member_id, points, order_uuid, order_total, spendable_total
-    ):
-        """Reserve ``points`` of the member for the open order ``order_uuid``,
-        within the program's cap computed here from the totals the till
-        sends (0 releases). Returns the member's figures."""
+    def _lp_pos_member(self, member_id):
         self._lp_check_cashier()
         member = self.env["lp.member"].sudo().browse(member_id).exists()
         if not member:
             raise UserError(self.env._("This loyalty member no longer exists."))
-        cap = member.program_id._max_spend_points(member, order_total, spendable_total)
+        return member
+
+    @api.model
+    def lp_pos_lookup(self, code, order_uuid=None):
+        """Find a member by a scanned or typed card number, or by a phone in
+        any common format. Returns the figures the cashier sees; raises a
+        UserError the cashier can read for an unknown, blocked or lost card."""
+        self._lp_check_cashier()
+        member = self.env["lp.member"].sudo()._lp_pos_find(code)
+        return member._lp_pos_info(order_uuid and f"pos.order:{order_uuid}")
+
+    @api.model
+    def lp_pos_member_for_partner(self, partner_id, order_uuid=None):
+        """The member figures of a customer chosen from the customer list, or
+        False when the customer is not a member."""
+        self._lp_check_cashier()
+        partner = self.env["res.partner"].browse(partner_id).exists()
+        member = self.env["lp.member"].sudo()._lp_pos_for_partners(partner)
+        return member and member._lp_pos_info(order_uuid and f"pos.order:{order_uuid}")
+
+    @api.model
+    def lp_pos_spend_limit(self, member_id, order_uuid, lines):
+        """Most points the member may spend on the till order ``order_uuid``
+        whose lines are ``[{"product_id": id, "amount": price incl. tax}]``."""
+        member = self._lp_pos_member(member_id)
+        key = f"pos.order:{order_uuid}"
+        info = member._lp_pos_info(key)
+        info["max_points"] = member.program_id._lp_pos_spend_limit(member, key, lines)
+        return info
+
+    @api.model
+    def lp_pos_reserve(self, member_id, points, order_uuid, lines, clamp=False):
+        """Reserve ``points`` of the member for the open till order
+        ``order_uuid`` (0 releases), within the program's cap computed here
+        from the order's ``lines``. With ``clamp``, reserve at most the cap
+        instead of refusing (the order changed after the points were
+        applied). Returns the member's figures, ``order_points`` included."""
+        member = self._lp_pos_member(member_id)
+        key = f"pos.order:{order_uuid}"
+        program = member.program_id
+        if clamp:
+            points = min(points, program._lp_pos_spend_limit(member, key, lines))
+        cap = program._max_spend_points(member, *program._lp_pos_totals(lines))
         if points > cap:
             raise UserError(
                 self.env._("At most %(cap)s points can pay for this order.", cap=cap)
             )
-        self.env["lp.reservation"]._reserve(
-            member, points, f"pos.order:{order_uuid}", ttl_hours=12
-        )
-        return member._lp_pos_info()
+        self.env["lp.reservation"]._reserve(member, points, key, ttl_hours=12)
+        return member._lp_pos_info(key)
+
+    @api.model
+    def lp_pos_release(self, order_uuids):
+        """Release what the given open till orders had reserved (the orders
+        were cancelled or emptied)."""
+        self._lp_check_cashier()
+        self._lp_release(order_uuids)
+        return True
+
+    @api.model
+    def _lp_release(self, order_uuids):
+        self.env["lp.reservation"].sudo().search(
+            [
+                ("key", "in", [f"pos.order:{uuid}" for uuid in order_uuids]),
+                ("state", "=", "reserved"),
+            ]
+        )._release()
+
+    @api.model
+    def lp_pos_enrol(self, values):
+        """Enrol a new member at the till; see ``lp.member._lp_pos_enrol``."""
+        self._lp_check_cashier()
+        return self.env["lp.member"].sudo()._lp_pos_enrol(values)
+
+    def action_pos_order_cancel(self):
+        drafts = self.filtered(lambda order: order.state == "draft")
+        result = super().action_pos_order_cancel()
+        if drafts:
+            self._lp_release(drafts.mapped("uuid"))
+        return result

@@ -14,3 +14,5 @@ from . import test_segments
 from . import test_sale
 from . import test_pos_order
 from . import test_i18n
+from . import test_pos_till
+from . import test_pos_tour

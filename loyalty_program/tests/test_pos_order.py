@@ -1,67 +1,13 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.point_of_sale.tests.common import TestPoSCommon
+from .common_pos import PosLoyaltyCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPosOrderLoyalty(TestPoSCommon):
+class TestPosOrderLoyalty(PosLoyaltyCommon):
     """Earning, spending and refunds of POS orders, through the real sync
     path of the till (``sync_from_ui``)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.config = cls.basic_config
-        # The fixtures are set up by an administrator; the tests run as the
-        # POS user of TestPoSCommon.
-        admin_env = cls.env(su=True)
-        cls.program = admin_env["lp.program"].create(
-            {
-                "name": "POS Club",
-                "earn_rate": 10.0,
-                "spend_cap_percent": 50.0,
-                "hold_days": 14,
-                "card_prefix": "27",
-            }
-        )
-        admin_env["lp.tier"].create(
-            {"name": "Base", "program_id": cls.program.id, "threshold": 0}
-        )
-        cls.excluded = cls.create_product("Tobacco", cls.categ_basic, 50.0)
-        cls.program.earn_excluded_product_ids = cls.excluded
-        cls.program = cls.program.with_env(cls.env)
-        cls.item = cls.create_product("Tea", cls.categ_basic, 100.0)
-        cls.customer = cls.env["res.partner"].create({"name": "Till Customer"})
-        cls.member = admin_env["lp.member"].create(
-            {"partner_id": cls.customer.id, "program_id": cls.program.id}
-        )
-        cls.member = cls.member.with_env(cls.env)
-        cls.points_product = cls.env.ref("loyalty_program.product_lp_points_discount")
-
-    def setUp(self):
-        super().setUp()
-        self.open_new_session()
-
-    def order_data(self, lines, uuid=None, customer=None):
-        return self.create_ui_order_data(
-            lines, customer=customer or self.customer, uuid=uuid
-        )
-
-    def sync(self, *orders):
-        self.env["pos.order"].sync_from_ui(list(orders))
-        return self.env["pos.order"].search(
-            [("uuid", "in", [order["uuid"] for order in orders])]
-        )
-
-    def points_line(self, points):
-        return {
-            "product": self.points_product,
-            "quantity": 1,
-            "price_unit": -points,
-            "price_subtotal": -points,
-            "price_subtotal_incl": -points,
-        }
 
     def test_earn_on_payment_excluding_excluded_products(self):
         order = self.sync(self.order_data([(self.item, 2), (self.excluded, 1)]))
@@ -97,14 +43,18 @@ class TestPosOrderLoyalty(TestPoSCommon):
         )
         uuid = self.create_random_uid()
         info = self.env["pos.order"].lp_pos_reserve(
-            self.member.id, 40, uuid, 200.0, 200.0
+            self.member.id, 40, uuid, self.goods(200.0)
         )
         self.assertEqual(info["reserved"], 40.0)
         # The cap: the smallest of the balance (80) and 50% of the order.
         with self.assertRaisesRegex(UserError, "At most 80.0 points"):
-            self.env["pos.order"].lp_pos_reserve(self.member.id, 81, uuid, 200.0, 200.0)
+            self.env["pos.order"].lp_pos_reserve(
+                self.member.id, 81, uuid, self.goods(200.0)
+            )
         with self.assertRaisesRegex(UserError, "At most 50.0 points"):
-            self.env["pos.order"].lp_pos_reserve(self.member.id, 51, uuid, 100.0, 100.0)
+            self.env["pos.order"].lp_pos_reserve(
+                self.member.id, 51, uuid, self.goods(100.0)
+            )
         order = self.sync(
             self.order_data([(self.item, 2), self.points_line(40)], uuid=uuid)
         )
@@ -120,7 +70,9 @@ class TestPosOrderLoyalty(TestPoSCommon):
             [{"member_id": self.member.id, "kind": "gift", "amount": 80.0}]
         )
         uuid = self.create_random_uid()
-        self.env["pos.order"].lp_pos_reserve(self.member.id, 30, uuid, 100.0, 100.0)
+        self.env["pos.order"].lp_pos_reserve(
+            self.member.id, 30, uuid, self.goods(100.0)
+        )
         stranger = self.env["res.partner"].create({"name": "Other"})
         self.sync(self.order_data([(self.item, 1)], uuid=uuid, customer=stranger))
         self.assertEqual(self.member.reserved, 0.0)
@@ -131,7 +83,9 @@ class TestPosOrderLoyalty(TestPoSCommon):
             [{"member_id": self.member.id, "kind": "gift", "amount": 100.0}]
         )
         uuid = self.create_random_uid()
-        self.env["pos.order"].lp_pos_reserve(self.member.id, 50, uuid, 400.0, 400.0)
+        self.env["pos.order"].lp_pos_reserve(
+            self.member.id, 50, uuid, self.goods(400.0)
+        )
         order = self.sync(
             self.order_data([(self.item, 4), self.points_line(50)], uuid=uuid)
         )

@@ -14,6 +14,8 @@ False
 '2700000000014'
 >>> normalize(" 2700-0000 00014 ")
 '2700000000014'
+>>> mask("2700000000014")
+'•••• 0014'
 """
 
 import re
@@ -53,3 +55,8 @@ def make_number(prefix, serial, length=13):
             f"serial {serial} does not fit prefix {prefix!r} in {length} digits"
         )
     return body + check_digit(body)
+
+
+def mask(number):
+    """What a receipt or a till screen shows of a card number."""
+    return "•••• " + number[-4:] if number else ""

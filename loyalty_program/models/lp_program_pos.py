@@ -1,0 +1,78 @@
+from odoo import api, fields, models
+
+
+class LpProgram(models.Model):
+    """What the till needs of a program, loaded once at POS start-up (never
+    members or cards: those are looked up on demand)."""
+
+    _name = "lp.program"
+    _inherit = ["lp.program", "pos.load.mixin"]
+
+    pos_excluded_categ_ids = fields.Many2many(
+        "product.category",
+        compute="_compute_pos_excluded_categ_ids",
+        string="Categories excluded from spending (with subcategories)",
+    )
+
+    @api.depends("spend_excluded_categ_ids")
+    def _compute_pos_excluded_categ_ids(self):
+        for program in self:
+            program.pos_excluded_categ_ids = (
+                self.env["product.category"].search(
+                    [("id", "child_of", program.spend_excluded_categ_ids.ids)]
+                )
+                if program.spend_excluded_categ_ids
+                else False
+            )
+
+    @api.model
+    def _load_pos_data_domain(self, data, config):
+        return [("active", "=", True), ("company_id", "=", config.company_id.id)]
+
+    @api.model
+    def _load_pos_data_fields(self, config):
+        return [
+            "id",
+            "name",
+            "sequence",
+            "program_type",
+            "point_value",
+            "spend_cap_percent",
+            "welcome_points",
+            "spend_excluded_product_ids",
+            "pos_excluded_categ_ids",
+        ]
+
+    def _lp_pos_totals(self, lines):
+        """(order total, part points may pay for) of the lines the till
+        sends: ``[{"product_id": id, "amount": price tax included}]``. The
+        points discount lines themselves are left out."""
+        self.ensure_one()
+        points_product = self.env.ref(
+            "loyalty_program.product_lp_points_discount", raise_if_not_found=False
+        )
+        products = self.env["product.product"].browse(
+            {line["product_id"] for line in lines}
+        )
+        excluded = {
+            product.id for product in products if self._is_excluded(product, "spend")
+        }
+        total = spendable = 0.0
+        for line in lines:
+            if points_product and line["product_id"] == points_product.id:
+                continue
+            total += line["amount"]
+            if line["product_id"] not in excluded:
+                spendable += line["amount"]
+        return total, spendable
+
+    def _lp_pos_spend_limit(self, member, key, lines):
+        """Most points ``member`` may reserve for the till order ``key``: the
+        program's cap on these lines and what other orders leave free."""
+        self.ensure_one()
+        total, spendable = self._lp_pos_totals(lines)
+        cap = self._max_spend_points(member, total, spendable)
+        free = member.balance - self.env["lp.reservation"]._reserved_points(
+            member, exclude_key=key
+        )
+        return max(0.0, min(cap, free))

@@ -1,0 +1,80 @@
+import { Component, onMounted, useRef, useState } from "@odoo/owl";
+import { Dialog } from "@web/core/dialog/dialog";
+import { usePos } from "@point_of_sale/app/hooks/pos_hook";
+import { _t } from "@web/core/l10n/translation";
+import { LpError } from "@loyalty_program/app/services/pos_store";
+
+/**
+ * How many points pay for this order: any number up to the most allowed
+ * (balance, the program's cap, the order total, excluded products left out).
+ */
+export class LpSpendDialog extends Component {
+    static template = "loyalty_program.LpSpendDialog";
+    static components = { Dialog };
+    static props = { close: Function, limit: Object };
+
+    setup() {
+        this.pos = usePos();
+        const limit = this.props.limit;
+        this.state = useState({
+            points: String(limit.order_points || limit.max_points),
+            error: "",
+            busy: false,
+        });
+        this.inputRef = useRef("input");
+        onMounted(() => {
+            this.inputRef.el?.focus();
+            this.inputRef.el?.select();
+        });
+    }
+
+    get value() {
+        const points = this.parsedPoints;
+        return Number.isNaN(points) ? 0 : points * this.props.limit.point_value;
+    }
+
+    get parsedPoints() {
+        const text = this.state.points.trim().replace(",", ".");
+        return text === "" ? NaN : Number(text);
+    }
+
+    formatCurrency(amount) {
+        return this.env.utils.formatCurrency(amount);
+    }
+
+    setMax() {
+        this.state.points = String(this.props.limit.max_points);
+    }
+
+    async apply() {
+        const points = this.parsedPoints;
+        if (Number.isNaN(points) || points < 0) {
+            this.state.error = _t("Enter a number of points (0 or more).");
+            return;
+        }
+        this.state.busy = true;
+        this.state.error = "";
+        try {
+            if (points === 0) {
+                await this.pos.lpRemovePoints(this.pos.getOrder());
+            } else {
+                await this.pos.lpSpend(points);
+            }
+            this.props.close();
+        } catch (error) {
+            if (!(error instanceof LpError)) {
+                throw error;
+            }
+            this.state.error = error.message;
+        } finally {
+            this.state.busy = false;
+        }
+    }
+
+    onKeydown(ev) {
+        if (ev.key === "Enter") {
+            ev.preventDefault();
+            this.apply();
+        }
+    }
+}

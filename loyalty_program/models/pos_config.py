@@ -20,5 +20,7 @@ class PosConfig(models.Model):
             "loyalty_program.product_lp_points_discount", raise_if_not_found=False
         )
         for record in read_records:
-            record["_lp_points_product_id"] = points_product.id if points_product else False
+            record["_lp_points_product_id"] = (
+                points_product.id if points_product else False
+            )
         return read_records

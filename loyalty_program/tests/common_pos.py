@@ -4,6 +4,7 @@ from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 class PosLoyaltyCommon(TestPoSCommon):
     """A bonus program and a member, a session open on the basic till, and
     helpers that build orders as the till sends them (``sync_from_ui``)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -61,4 +62,3 @@ class PosLoyaltyCommon(TestPoSCommon):
             "price_subtotal": -points,
             "price_subtotal_incl": -points,
         }
-

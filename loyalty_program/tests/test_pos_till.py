@@ -16,10 +16,10 @@ class TestPosTill(PosLoyaltyCommon):
         self.assertNotIn("lp.member", data)
         self.assertNotIn("lp.card", data)
         points_product = self.points_product
-        self.assertEqual(data["pos.config"][0]["_lp_points_product_id"], points_product.id)
-        self.assertIn(
-            points_product.id, [p["id"] for p in data["product.product"]]
+        self.assertEqual(
+            data["pos.config"][0]["_lp_points_product_id"], points_product.id
         )
+        self.assertIn(points_product.id, [p["id"] for p in data["product.product"]])
 
     def test_spend_limit_leaves_out_excluded_products_and_other_orders(self):
         self.program.sudo().spend_excluded_product_ids = self.excluded
@@ -59,7 +59,9 @@ class TestPosTill(PosLoyaltyCommon):
             [{"member_id": self.member.id, "kind": "gift", "amount": 100.0}]
         )
         uuid = self.create_random_uid()
-        self.env["pos.order"].lp_pos_reserve(self.member.id, 40, uuid, self.goods(100.0))
+        self.env["pos.order"].lp_pos_reserve(
+            self.member.id, 40, uuid, self.goods(100.0)
+        )
         self.assertEqual(self.member.reserved, 40.0)
         self.env["pos.order"].lp_pos_release([uuid])
         self.assertEqual(self.member.reserved, 0.0)
@@ -103,8 +105,10 @@ class TestPosTill(PosLoyaltyCommon):
         self.assertEqual(card.state, "active")
         self.assertEqual(card.member_id, member)
         self.assertEqual(info["balance"], 50.0)
-        consent = self.env["lp.consent.event"].sudo().search(
-            [("partner_id", "=", member.partner_id.id)]
+        consent = (
+            self.env["lp.consent.event"]
+            .sudo()
+            .search([("partner_id", "=", member.partner_id.id)])
         )
         self.assertEqual(consent.mapped("source"), ["pos"])
         self.assertEqual(consent.mapped("channel"), ["sms"])
@@ -127,8 +131,10 @@ class TestPosTill(PosLoyaltyCommon):
         till = self.env["pos.order"]
         info = till.lp_pos_enrol({"name": "Ivan", "phone": "+7 912 333 44 55"})
         self.assertTrue(info["new_card_number"].startswith("27"))
-        card = self.env["lp.card"].sudo().search(
-            [("number", "=", info["new_card_number"])]
+        card = (
+            self.env["lp.card"]
+            .sudo()
+            .search([("number", "=", info["new_card_number"])])
         )
         self.assertEqual(card.card_type, "virtual")
         with self.assertRaisesRegex(UserError, "already a member"):
@@ -151,8 +157,10 @@ class TestPosTill(PosLoyaltyCommon):
         self.assertFalse(self.env["res.partner"]._lp_find_by_phone("+79123334466"))
 
     def test_only_pos_users_call_the_till_methods(self):
-        user = self.env["res.users"].sudo().create(
-            {"name": "No POS", "login": "nopos", "group_ids": []}
+        user = (
+            self.env["res.users"]
+            .sudo()
+            .create({"name": "No POS", "login": "nopos", "group_ids": []})
         )
         with self.assertRaises(AccessError):
             self.env["pos.order"].with_user(user).lp_pos_lookup("2700000000014")

@@ -56,8 +56,14 @@ class TestPosTours(TestPointOfSaleHttpCommon):
         cls.coffee = Product.create(cls._lp_product("LP Coffee", 100, cls.tax20))
         cls.cigarettes = Product.create(cls._lp_product("LP Cigarettes", 50, None))
         cls.program.spend_excluded_product_ids = cls.cigarettes
-        cards = admin["lp.card.batch"]._generate(cls.program, 3).card_ids.sorted("number")
-        assert cards.mapped("number") == ["2700000000014", "2700000000021", "2700000000038"]
+        cards = (
+            admin["lp.card.batch"]._generate(cls.program, 3).card_ids.sorted("number")
+        )
+        assert cards.mapped("number") == [
+            "2700000000014",
+            "2700000000021",
+            "2700000000038",
+        ]
         cls.maria = cls._lp_member("Maria Ivanova", "+79125550011", cards[0], 200.0)
         cls.maria._set_tier(cls.silver, "manual")
         cls.blocked = cls._lp_member("Boris Blocked", "+79125550099", cards[1], 10.0)
@@ -78,7 +84,9 @@ class TestPosTours(TestPointOfSaleHttpCommon):
     def _lp_member(cls, name, phone, card, points):
         admin = cls.env(su=True)
         partner = admin["res.partner"].create({"name": name, "phone": phone})
-        member = admin["lp.member"]._enrol(partner, cls.program, card=card, welcome=False)
+        member = admin["lp.member"]._enrol(
+            partner, cls.program, card=card, welcome=False
+        )
         admin["lp.ledger"]._post(
             [{"member_id": member.id, "kind": "gift", "amount": points}]
         )
@@ -93,7 +101,12 @@ class TestPosTours(TestPointOfSaleHttpCommon):
         )
 
     def _assert_consistent(self, *members):
-        self.assertEqual(self.env["lp.ledger"]._check_consistency(members and [m.id for m in members]), [])
+        self.assertEqual(
+            self.env["lp.ledger"]._check_consistency(
+                members and [m.id for m in members]
+            ),
+            [],
+        )
 
     def test_scan_spend_receipt_blocked_card(self):
         orders = self._open_and_run("lp_pos_scan_spend_receipt")
@@ -102,12 +115,18 @@ class TestPosTours(TestPointOfSaleHttpCommon):
         self.assertEqual(paid.lp_points_spent, 60.0)
         self.assertEqual(paid.lp_points_earned, 14.0)
         points_lines = paid.lines.filtered(
-            lambda line: line.product_id
-            == self.env.ref("loyalty_program.product_lp_points_discount")
+            lambda line: (
+                line.product_id
+                == self.env.ref("loyalty_program.product_lp_points_discount")
+            )
         )
         # One discount line per tax group, 30 each: taxes stay right.
         self.assertEqual(
-            sorted(points_lines.mapped(lambda line: (line.tax_ids.amount, line.price_subtotal_incl))),
+            sorted(
+                points_lines.mapped(
+                    lambda line: (line.tax_ids.amount, line.price_subtotal_incl)
+                )
+            ),
             [(10.0, -30.0), (20.0, -30.0)],
         )
         self.assertAlmostEqual(paid.amount_total, 140.0)
@@ -138,8 +157,10 @@ class TestPosTours(TestPointOfSaleHttpCommon):
         self.assertFalse(partner.lp_consent_email)
         self.assertEqual(member.enrol_source, "pos")
         self.assertEqual(self.fresh_card.state, "active")
-        consent = self.env["lp.consent.event"].sudo().search(
-            [("partner_id", "=", partner.id)]
+        consent = (
+            self.env["lp.consent.event"]
+            .sudo()
+            .search([("partner_id", "=", partner.id)])
         )
         self.assertEqual(consent.mapped("source"), ["pos"])
         self.assertEqual(order.partner_id, partner)

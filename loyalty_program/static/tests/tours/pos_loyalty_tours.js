@@ -11,6 +11,15 @@ import { registry } from "@web/core/registry";
 
 /* global posmodel */
 
+/** Open the register and ring up ``products`` (names). */
+function openTill(...products) {
+    return [
+        Chrome.startPoS(),
+        Dialog.confirm("Open Register"),
+        ...products.map((name) => ProductScreen.clickDisplayedProduct(name)),
+    ].flat();
+}
+
 function payCash() {
     return [
         ProductScreen.clickPayButton(),
@@ -24,10 +33,7 @@ function payCash() {
 registry.category("web_tour.tours").add("lp_pos_scan_spend_receipt", {
     steps: () =>
         [
-            Chrome.startPoS(),
-            Dialog.confirm("Open Register"),
-            ProductScreen.clickDisplayedProduct("LP Tea"),
-            ProductScreen.clickDisplayedProduct("LP Coffee"),
+            openTill("LP Tea", "LP Coffee"),
             scan_barcode("2700000000014"),
             Lp.memberIs("Maria Ivanova", "200"),
             ProductScreen.customerIsSelected("Maria Ivanova"),
@@ -40,6 +46,12 @@ registry.category("web_tour.tours").add("lp_pos_scan_spend_receipt", {
             Lp.spendErrorContains("At most 100"),
             Lp.spend("60"),
             Lp.orderPointsAre("60"),
+            Lp.panelContains(".lp-member-balance", "140"),
+            ProductScreen.totalAmountIs("140.00"),
+            // The discount lines follow the reservation: the numpad cannot edit them.
+            ProductScreen.clickLine("Bonus points discount"),
+            ProductScreen.clickNumpad("5"),
+            Dialog.confirm(),
             ProductScreen.totalAmountIs("140.00"),
             payCash(),
             Lp.receiptContains(".lp-receipt-member", "Maria Ivanova"),
@@ -63,10 +75,7 @@ registry.category("web_tour.tours").add("lp_pos_scan_spend_receipt", {
 registry.category("web_tour.tours").add("lp_pos_phone_other_till_offline", {
     steps: () =>
         [
-            Chrome.startPoS(),
-            Dialog.confirm("Open Register"),
-            ProductScreen.clickDisplayedProduct("LP Tea"),
-            ProductScreen.clickDisplayedProduct("LP Tea"),
+            openTill("LP Tea", "LP Tea"),
             Lp.identify("8 (912) 555-00-22"),
             Lp.memberIs("Pyotr Sidorov", "100"),
             Lp.openSpend(),
@@ -104,11 +113,7 @@ registry.category("web_tour.tours").add("lp_pos_phone_other_till_offline", {
 registry.category("web_tour.tours").add("lp_pos_enrol_welcome", {
     steps: () =>
         [
-            Chrome.startPoS(),
-            Dialog.confirm("Open Register"),
-            ProductScreen.clickDisplayedProduct("LP Tea"),
-            ProductScreen.clickDisplayedProduct("LP Coffee"),
-            ProductScreen.clickDisplayedProduct("LP Tea"),
+            openTill("LP Tea", "LP Coffee", "LP Tea"),
             Lp.enrol({
                 card: "2700000000038",
                 phone: "+7 912 777-66-55",
@@ -133,10 +138,7 @@ registry.category("web_tour.tours").add("lp_pos_enrol_welcome", {
 registry.category("web_tour.tours").add("lp_pos_refund", {
     steps: () =>
         [
-            Chrome.startPoS(),
-            Dialog.confirm("Open Register"),
-            ProductScreen.clickDisplayedProduct("LP Tea"),
-            ProductScreen.clickDisplayedProduct("LP Coffee"),
+            openTill("LP Tea", "LP Coffee"),
             scan_barcode("2700000000014"),
             Lp.memberIs("Maria Ivanova"),
             Lp.openSpend(),
@@ -162,9 +164,7 @@ registry.category("web_tour.tours").add("lp_pos_refund", {
 registry.category("web_tour.tours").add("lp_pos_discount_program", {
     steps: () =>
         [
-            Chrome.startPoS(),
-            Dialog.confirm("Open Register"),
-            ProductScreen.clickDisplayedProduct("LP Tea"),
+            openTill("LP Tea"),
             scan_barcode("2700000000014"),
             Lp.memberIs("Maria Ivanova"),
             Lp.panelContains(".lp-member-discount", "10"),

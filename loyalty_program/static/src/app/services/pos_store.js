@@ -9,6 +9,27 @@ import { _t } from "@web/core/l10n/translation";
 export class LpError extends Error {}
 
 /**
+ * Run ``action`` for a dialog whose ``state`` has ``busy`` and ``error``:
+ * a refusal the cashier can read lands in ``state.error``. True on success.
+ */
+export async function lpRunInDialog(state, action) {
+    state.busy = true;
+    state.error = "";
+    try {
+        await action();
+        return true;
+    } catch (error) {
+        if (!(error instanceof LpError)) {
+            throw error;
+        }
+        state.error = error.message;
+        return false;
+    } finally {
+        state.busy = false;
+    }
+}
+
+/**
  * Loyalty at the till. Members are never loaded in bulk: they are looked up
  * on the server by card or phone. Spending reserves the points on the server
  * at once (so another till cannot spend them meanwhile) and adds discount
@@ -300,13 +321,18 @@ patch(PosStore.prototype, {
                 false
             );
         }
+        // Keep the numpad on the goods, not on the discount lines.
+        const lastGoods = order.lpGoodsLines.at(-1);
+        if (lastGoods) {
+            order.selectOrderline(lastGoods);
+        }
     },
 
     lpOrderChanged(order) {
         if (
             order.state === "draft" &&
             order.lpOrderPoints &&
-            order.uiState.lp?.goodsKey !== order.lpGoodsKey()
+            (order.uiState.lp?.goodsKey !== order.lpGoodsKey() || !order.lpPointsLines.length)
         ) {
             this.lpRefreshLater(order);
         }
@@ -318,16 +344,16 @@ patch(PosStore.prototype, {
      * them again; an emptied order gives its points back.
      */
     async lpRefreshPoints(order) {
-        if (
-            order.state !== "draft" ||
-            !order.lpOrderPoints ||
-            order.uiState.lp?.goodsKey === order.lpGoodsKey()
-        ) {
+        if (order.state !== "draft" || !order.lpOrderPoints) {
             return;
         }
         try {
-            if (!order.lpGoodsLines.length) {
+            if (!order.lpGoodsLines.length || !order.lpPointsLines.length) {
+                // Emptied, or the cashier deleted the points lines: give them back.
                 await this.lpRemovePoints(order);
+                return;
+            }
+            if (order.uiState.lp?.goodsKey === order.lpGoodsKey()) {
                 return;
             }
             const before = order.lpOrderPoints;

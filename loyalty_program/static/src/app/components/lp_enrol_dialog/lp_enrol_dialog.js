@@ -2,7 +2,7 @@ import { Component, onMounted, useRef, useState } from "@odoo/owl";
 import { Dialog } from "@web/core/dialog/dialog";
 import { usePos } from "@point_of_sale/app/hooks/pos_hook";
 import { useBarcodeReader } from "@point_of_sale/app/hooks/barcode_reader_hook";
-import { LpError } from "@loyalty_program/app/services/pos_store";
+import { lpRunInDialog } from "@loyalty_program/app/services/pos_store";
 
 /**
  * A new member at the till: a fresh card from a printed batch (scanned or
@@ -41,8 +41,6 @@ export class LpEnrolDialog extends Component {
         if (!this.canSubmit) {
             return;
         }
-        this.state.busy = true;
-        this.state.error = "";
         const values = {
             card: this.state.card,
             phone: this.state.phone,
@@ -52,16 +50,8 @@ export class LpEnrolDialog extends Component {
             consent_sms: this.state.consent_sms,
             consent_email: this.state.consent_email,
         };
-        try {
-            await this.pos.lpEnrol(values);
+        if (await lpRunInDialog(this.state, () => this.pos.lpEnrol(values))) {
             this.props.close();
-        } catch (error) {
-            if (!(error instanceof LpError)) {
-                throw error;
-            }
-            this.state.error = error.message;
-        } finally {
-            this.state.busy = false;
         }
     }
 }

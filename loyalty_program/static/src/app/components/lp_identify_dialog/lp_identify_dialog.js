@@ -1,7 +1,7 @@
 import { Component, onMounted, useRef, useState } from "@odoo/owl";
 import { Dialog } from "@web/core/dialog/dialog";
 import { usePos } from "@point_of_sale/app/hooks/pos_hook";
-import { LpError } from "@loyalty_program/app/services/pos_store";
+import { lpRunInDialog } from "@loyalty_program/app/services/pos_store";
 
 /** Find a member by a card number or a phone typed by the cashier. */
 export class LpIdentifyDialog extends Component {
@@ -20,18 +20,11 @@ export class LpIdentifyDialog extends Component {
         if (!this.state.code.trim() || this.state.busy) {
             return;
         }
-        this.state.busy = true;
-        this.state.error = "";
-        try {
-            await this.pos.lpIdentify(this.state.code);
+        const found = await lpRunInDialog(this.state, () =>
+            this.pos.lpIdentify(this.state.code)
+        );
+        if (found) {
             this.props.close();
-        } catch (error) {
-            if (!(error instanceof LpError)) {
-                throw error;
-            }
-            this.state.error = error.message;
-        } finally {
-            this.state.busy = false;
         }
     }
 

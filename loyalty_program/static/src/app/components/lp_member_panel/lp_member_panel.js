@@ -24,7 +24,7 @@ export class LpMemberPanel extends Component {
 
     get available() {
         const member = this.member;
-        return member.balance - member.reserved + member.order_points;
+        return member.balance - member.reserved;
     }
 
     get expiringDate() {

@@ -2,7 +2,7 @@ import { Component, onMounted, useRef, useState } from "@odoo/owl";
 import { Dialog } from "@web/core/dialog/dialog";
 import { usePos } from "@point_of_sale/app/hooks/pos_hook";
 import { _t } from "@web/core/l10n/translation";
-import { LpError } from "@loyalty_program/app/services/pos_store";
+import { lpRunInDialog } from "@loyalty_program/app/services/pos_store";
 
 /**
  * How many points pay for this order: any number up to the most allowed
@@ -52,22 +52,12 @@ export class LpSpendDialog extends Component {
             this.state.error = _t("Enter a number of points (0 or more).");
             return;
         }
-        this.state.busy = true;
-        this.state.error = "";
-        try {
-            if (points === 0) {
-                await this.pos.lpRemovePoints(this.pos.getOrder());
-            } else {
-                await this.pos.lpSpend(points);
-            }
+        const order = this.pos.getOrder();
+        const done = await lpRunInDialog(this.state, () =>
+            points === 0 ? this.pos.lpRemovePoints(order) : this.pos.lpSpend(points, order)
+        );
+        if (done) {
             this.props.close();
-        } catch (error) {
-            if (!(error instanceof LpError)) {
-                throw error;
-            }
-            this.state.error = error.message;
-        } finally {
-            this.state.busy = false;
         }
     }
 

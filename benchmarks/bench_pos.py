@@ -25,6 +25,7 @@ from _common import (
     print_table,
     summary_ms,
     timed,
+    update_modules,
 )
 
 from odoo import Command, fields
@@ -43,7 +44,10 @@ def set_up_till(env):
         {
             "name": "Bench cashier",
             "login": "bench_cashier",
-            "group_ids": [Command.link(env.ref("point_of_sale.group_pos_user").id)],
+            "group_ids": [
+                Command.link(env.ref("base.group_user").id),
+                Command.link(env.ref("point_of_sale.group_pos_user").id),
+            ],
         }
     )
     journal = env["account.journal"].search(
@@ -81,7 +85,12 @@ def measure_load(session, cashier):
         durations.append(seconds)
     size = len(json.dumps(response, default=str))
     loyalty = sorted(model for model in response if model.startswith("lp."))
-    return durations, size, loyalty
+    per_model = {}
+    for model in session._load_pos_data_models(session.config_id):
+        session.env.invalidate_all()
+        _response, seconds = timed(session.load_data, [model])
+        per_model[model] = (seconds, len(_response.get(model, [])))
+    return durations, size, loyalty, per_model
 
 
 def measure_lookup(env, cashier, rng):
@@ -197,7 +206,8 @@ def bench_database(dbname, label, rng):
         log(f"{label}: setting up a till in {dbname} ({members} members)")
         _config, session, cashier, cash, products = set_up_till(env)
         log(f"{label}: load_data x{LOAD_RUNS}")
-        durations, size, loyalty = measure_load(session, cashier)
+        durations, size, loyalty, per_model = measure_load(session, cashier)
+        rows["per_model"] = per_model
         rows["members"] = members
         rows["load"] = statistics.median(durations)
         rows["load_summary"] = summary_ms(durations)
@@ -207,7 +217,9 @@ def bench_database(dbname, label, rng):
         rows["card"], rows["phone"] = measure_lookup(env, cashier, rng)
         if members:
             log(f"{label}: sync_from_ui of {ORDERS} orders with and without member")
-            anonymous, member, posted = measure_sync(env, session, cashier, cash, products)
+            anonymous, member, posted = measure_sync(
+                env, session, cashier, cash, products
+            )
             rows["sync_anonymous"] = anonymous
             rows["sync_member"] = member
             rows["posted"] = posted
@@ -217,10 +229,13 @@ def bench_database(dbname, label, rng):
 def main():
     args = bench_args(__doc__.splitlines()[0]).parse_args()
     rng = random.Random(args.seed)
-    ensure_database(EMPTY_DB)
+    if not ensure_database(EMPTY_DB):
+        update_modules(EMPTY_DB)
     results = {"empty": bench_database(EMPTY_DB, "empty", rng)}
     for size in args.sizes:
-        dbname, _info = prepare_core_database(size, regenerate=args.regenerate)
+        dbname, info = prepare_core_database(size, regenerate=args.regenerate)
+        if info.get("reused"):
+            update_modules(dbname)
         results[size] = bench_database(dbname, size, rng)
 
     empty = results["empty"]
@@ -241,6 +256,28 @@ def main():
         rows,
         ("database", "members", "load_data", "ratio to empty", "response", "lp models"),
     )
+    largest = list(results.values())[-1]
+    slowest = sorted(
+        largest["per_model"], key=lambda m: largest["per_model"][m][0], reverse=True
+    )[:6]
+    print_table(
+        "load_data per model (one warm call each): the slowest at the largest size",
+        [
+            (
+                model,
+                *(
+                    "%.1f ms (%d rows)"
+                    % (
+                        figures["per_model"][model][0] * 1000,
+                        figures["per_model"][model][1],
+                    )
+                    for figures in results.values()
+                ),
+            )
+            for model in [*slowest, "lp.program", "lp.tier"]
+        ],
+        ("model", *results),
+    )
     rows = []
     for label, figures in results.items():
         if figures["card"]:
@@ -253,7 +290,7 @@ def main():
                 )
             )
     print_table(
-        f"Member lookup (pos.order.lp_pos_lookup, cold cache), median / p95 of {LOOKUPS}",
+        f"Member lookup (lp_pos_lookup, cold cache), median / p95 of {LOOKUPS}",
         rows,
         ("database", "members", "by card", "by phone (8 (9xx) xxx-xx-xx)"),
     )

@@ -1,7 +1,12 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_round
 
 from ..tools import card_number
+
+_logger = logging.getLogger(__name__)
 
 
 class PosOrder(models.Model):
@@ -112,6 +117,8 @@ class PosOrder(models.Model):
         spent = 0.0
         reservation = reservations.filtered(lambda r: r.member_id == member)
         (reservations - reservation)._release()
+        if reservation.state == "reserved":
+            reservation = self._lp_fit_reservation(member, reservation)
         if reservation and reservation.state != "released":
             entry = reservation._consume(
                 source=self, source_key=f"pos.order:{self.uuid}:spend"
@@ -134,6 +141,29 @@ class PosOrder(models.Model):
                 "lp_posted": True,
             }
         )
+
+    def _lp_fit_reservation(self, member, reservation):
+        """Spend what the order's points lines are worth, never more than the
+        till reserved: lines removed while the server was out of reach (the
+        till could not release) give the points back."""
+        discount = -sum(self._lp_points_lines().mapped("price_subtotal_incl"))
+        needed = float_round(
+            max(discount, 0.0) / member.program_id.point_value,
+            precision_rounding=0.01,
+        )
+        if needed < reservation.points - 0.01:
+            return self.env["lp.reservation"]._reserve(
+                member, needed, reservation.key, ttl_hours=1
+            )
+        if needed > reservation.points + 0.01:
+            _logger.warning(
+                "POS order %s: a points discount of %s exceeds the %s points "
+                "reserved; only those are spent.",
+                self.name,
+                discount,
+                reservation.points,
+            )
+        return reservation
 
     def _lp_post_refund(self):
         """Reverse, per refunded order, the share of its earn and its spend

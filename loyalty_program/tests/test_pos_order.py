@@ -131,3 +131,25 @@ class TestPosOrderLoyalty(PosLoyaltyCommon):
             self.env["pos.order"].lp_pos_lookup(
                 card.number[:-1] + str((int(card.number[-1]) + 1) % 10)
             )
+
+    def test_spend_follows_the_points_lines_of_the_paid_order(self):
+        """Points lines removed while the till was offline (it could not
+        release the reservation) are not spent; a smaller discount spends
+        only its worth."""
+        self.env["lp.ledger"]._post(
+            [{"member_id": self.member.id, "kind": "gift", "amount": 80.0}]
+        )
+        till = self.env["pos.order"]
+        uuid = self.create_random_uid()
+        till.lp_pos_reserve(self.member.id, 40, uuid, self.goods(200.0))
+        order = self.sync(
+            self.order_data([(self.item, 2), self.points_line(25)], uuid=uuid)
+        )
+        self.assertEqual(order.lp_points_spent, 25.0)
+        self.assertEqual((self.member.balance, self.member.reserved), (55.0, 0.0))
+        uuid = self.create_random_uid()
+        till.lp_pos_reserve(self.member.id, 30, uuid, self.goods(100.0))
+        order = self.sync(self.order_data([(self.item, 1)], uuid=uuid))
+        self.assertEqual(order.lp_points_spent, 0.0)
+        self.assertEqual((self.member.balance, self.member.reserved), (55.0, 0.0))
+        self.assertEqual(self.env["lp.ledger"]._check_consistency([self.member.id]), [])

@@ -172,9 +172,15 @@ def ensure_database(dbname, modules=("loyalty_program",), recreate=False):
         log(f"dropping database {dbname} ({state})")
         drop_database(dbname)
     log(f"creating database {dbname} with {', '.join(modules)} (a few minutes)")
+    return _odoo_modules(dbname, "-i", modules)
+
+
+def _odoo_modules(dbname, option, modules):
+    """Install (``-i``) or update (``-u``) ``modules`` in ``dbname`` with
+    odoo-bin; returns the seconds it took."""
     started = time.perf_counter()
     _odoo_bin(
-        *ODOO_ARGS, "-d", dbname, "-i", ",".join(modules), "--stop-after-init",
+        *ODOO_ARGS, "-d", dbname, option, ",".join(modules), "--stop-after-init",
         "--workers", "0", "--max-cron-threads", "0",
     )  # fmt: skip
     return time.perf_counter() - started
@@ -184,12 +190,7 @@ def update_modules(dbname, modules=("loyalty_program",)):
     """Bring ``modules`` of a reused database up to the code (new fields of
     a newer version of the addon). Returns the seconds it took."""
     log(f"updating {', '.join(modules)} in {dbname}")
-    started = time.perf_counter()
-    _odoo_bin(
-        *ODOO_ARGS, "-d", dbname, "-u", ",".join(modules), "--stop-after-init",
-        "--workers", "0", "--max-cron-threads", "0",
-    )  # fmt: skip
-    return time.perf_counter() - started
+    return _odoo_modules(dbname, "-u", modules)
 
 
 @contextlib.contextmanager

@@ -72,15 +72,21 @@ class LpMember(models.Model):
     def _lp_pos_for_partners(self, partners):
         """The active membership of one of ``partners`` (commercial entity
         included) in this company's first program."""
-        partners |= partners.commercial_partner_id
         members = self.search(
             [
-                ("partner_id", "in", partners.ids),
+                ("partner_id", "in", (partners | partners.commercial_partner_id).ids),
                 ("state", "=", "active"),
                 ("program_id", "in", self._lp_pos_programs().ids),
             ]
         )
-        return members.sorted(lambda m: (m.program_id.sequence, m.program_id.id))[:1]
+        # The customer's own card before their company's.
+        return members.sorted(
+            lambda m: (
+                m.program_id.sequence,
+                m.program_id.id,
+                m.partner_id not in partners,
+            )
+        )[:1]
 
     @api.model
     def _lp_pos_enrol(self, values):

@@ -52,24 +52,17 @@ class PosOrder(models.Model):
     # Hooks, meant to be overridden
 
     def _lp_get_member(self):
-        """The active membership of the order's customer in a program of the
-        order's company (the first by program sequence)."""
+        """The active membership of the order's customer (or its commercial
+        entity) in a program of the order's company (the first by program
+        sequence): the same member the till shows."""
         self.ensure_one()
-        partner = self.partner_id.commercial_partner_id
-        if not partner:
+        if not self.partner_id:
             return self.env["lp.member"]
         return (
             self.env["lp.member"]
             .sudo()
-            .search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("state", "=", "active"),
-                    ("program_id.active", "=", True),
-                    ("program_id.company_id", "=", self.company_id.id),
-                ],
-            )
-            .sorted(lambda m: (m.program_id.sequence, m.program_id.id))[:1]
+            .with_company(self.company_id)
+            ._lp_pos_for_partners(self.partner_id)
         )
 
     def _lp_points_lines(self):

@@ -344,7 +344,7 @@ class LpCustomerStats(models.Model):
             )
         )
         count = self.env.cr.rowcount
-        self.env.invalidate_all()
+        self._invalidate_written()
         return count
 
     @api.model
@@ -384,8 +384,17 @@ class LpCustomerStats(models.Model):
             )
         )
         count = self.env.cr.rowcount
-        self.env.invalidate_all()
+        self._invalidate_written()
         return count
+
+    @api.model
+    def _invalidate_written(self):
+        """Forget the cached statistics (and their mirrors on partners) after
+        an SQL write. Only these: invalidating everything would also reorder
+        what the caller holds in cache (e.g. a POS session closing its
+        orders in creation order)."""
+        self.invalidate_model()
+        self.env["res.partner"].invalidate_model()
 
     @api.model
     def _refresh_partners(self, partner_ids):

@@ -45,6 +45,7 @@
         "views/sale_order_views.xml",
         "views/sale_portal_templates.xml",
         "views/lp_menus.xml",
+        "views/lp_pos_exception_views.xml",
     ],
     "demo": [
         "demo/lp_demo.xml",

@@ -38,3 +38,6 @@ from . import lp_tier_pos
 from . import pos_session
 from . import pos_config
 from . import pos_order_line
+from . import pos_order_refund
+from . import pos_order_till
+from . import lp_pos_exception

@@ -30,3 +30,6 @@ from . import lp_tier_pos
 from . import pos_session
 from . import pos_config
 from . import pos_order_line
+from . import lp_figures
+from . import lp_member_documents
+from . import lp_ledger_documents

@@ -44,3 +44,15 @@ from . import lp_pos_exception
 from . import lp_figures
 from . import lp_member_documents
 from . import lp_ledger_documents
+from . import lp_campaign_config
+from . import lp_campaign
+from . import lp_campaign_prepare
+from . import lp_campaign_results
+from . import lp_campaign_recipient
+from . import lp_message_dispatch
+from . import lp_message_dispatch_texts
+from . import lp_message_dispatch_send
+from . import lp_campaign_mailing
+from . import mail_blacklist
+from . import phone_blacklist
+from . import mailing_subscription

@@ -22,3 +22,7 @@ from . import test_pos_till_guard
 from . import test_pos_tools
 from . import test_figures
 from . import test_reports
+from . import test_campaign_tools
+from . import test_campaign
+from . import test_campaign_results
+from . import test_campaign_tour

@@ -23,6 +23,7 @@
         "security/ir.model.access.csv",
         "security/lp_rules.xml",
         "security/lp_stats_rules.xml",
+        "security/lp_portal_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/barcode_rule_data.xml",
@@ -45,6 +46,9 @@
         "views/sale_order_views.xml",
         "views/sale_portal_templates.xml",
         "views/lp_menus.xml",
+        "views/lp_feedback_views.xml",
+        "views/portal_loyalty_templates.xml",
+        "views/portal_join_templates.xml",
     ],
     "demo": [
         "demo/lp_demo.xml",
@@ -52,6 +56,9 @@
     "assets": {
         "point_of_sale._assets_pos": [
             "loyalty_program/static/src/app/**/*",
+        ],
+        "web.assets_frontend": [
+            "loyalty_program/static/src/portal/**/*",
         ],
         "web.assets_tests": [
             "loyalty_program/static/tests/tours/**/*",

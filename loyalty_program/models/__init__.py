@@ -30,3 +30,9 @@ from . import lp_tier_pos
 from . import pos_session
 from . import pos_config
 from . import pos_order_line
+from . import lp_program_portal
+from . import lp_feedback
+from . import lp_join_request
+from . import lp_member_portal
+from . import lp_ledger_portal
+from . import res_partner_portal

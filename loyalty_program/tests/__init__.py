@@ -16,3 +16,8 @@ from . import test_pos_order
 from . import test_i18n
 from . import test_pos_till
 from . import test_pos_tour
+from . import test_portal_join
+from . import test_portal_access
+from . import test_portal_tools
+from . import test_portal
+from . import test_portal_tour

@@ -24,6 +24,7 @@
         "security/lp_rules.xml",
         "security/lp_stats_rules.xml",
         "security/lp_campaign_rules.xml",
+        "security/lp_portal_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/barcode_rule_data.xml",
@@ -55,6 +56,9 @@
         "views/lp_documents_views.xml",
         "views/lp_campaign_views.xml",
         "views/lp_campaign_menus.xml",
+        "views/lp_feedback_views.xml",
+        "views/portal_loyalty_templates.xml",
+        "views/portal_join_templates.xml",
     ],
     "demo": [
         "demo/lp_demo.xml",
@@ -65,6 +69,9 @@
         ],
         "point_of_sale._assets_pos": [
             "loyalty_program/static/src/app/**/*",
+        ],
+        "web.assets_frontend": [
+            "loyalty_program/static/src/portal/**/*",
         ],
         "web.assets_tests": [
             "loyalty_program/static/tests/tours/**/*",

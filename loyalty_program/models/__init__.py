@@ -56,3 +56,9 @@ from . import lp_campaign_mailing
 from . import mail_blacklist
 from . import phone_blacklist
 from . import mailing_subscription
+from . import lp_program_portal
+from . import lp_feedback
+from . import lp_join_request
+from . import lp_member_portal
+from . import lp_ledger_portal
+from . import res_partner_portal

@@ -26,3 +26,8 @@ from . import test_campaign_tools
 from . import test_campaign
 from . import test_campaign_results
 from . import test_campaign_tour
+from . import test_portal_join
+from . import test_portal_access
+from . import test_portal_tools
+from . import test_portal
+from . import test_portal_tour

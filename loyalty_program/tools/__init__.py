@@ -10,3 +10,5 @@ from . import figures
 from . import sms_parts
 from . import daytime
 from . import placeholders
+from . import tier_progress
+from . import join_limits

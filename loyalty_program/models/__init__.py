@@ -30,3 +30,5 @@ from . import lp_tier_pos
 from . import pos_session
 from . import pos_config
 from . import pos_order_line
+from . import lp_demo
+from . import lp_demo_orders

@@ -16,3 +16,5 @@ from . import test_pos_order
 from . import test_i18n
 from . import test_pos_till
 from . import test_pos_tour
+from . import test_install
+from . import test_demo_story

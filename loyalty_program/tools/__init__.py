@@ -5,3 +5,4 @@ from . import fifo
 from . import tiers
 from . import rfm
 from . import sale_points
+from . import demo_story

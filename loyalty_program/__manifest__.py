@@ -78,4 +78,6 @@
         ],
     },
     "installable": True,
+    "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
 }

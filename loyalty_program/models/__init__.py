@@ -62,3 +62,5 @@ from . import lp_join_request
 from . import lp_member_portal
 from . import lp_ledger_portal
 from . import res_partner_portal
+from . import lp_demo
+from . import lp_demo_orders

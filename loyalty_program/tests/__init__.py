@@ -31,3 +31,5 @@ from . import test_portal_access
 from . import test_portal_tools
 from . import test_portal
 from . import test_portal_tour
+from . import test_install
+from . import test_demo_story

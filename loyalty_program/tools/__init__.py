@@ -12,3 +12,4 @@ from . import daytime
 from . import placeholders
 from . import tier_progress
 from . import join_limits
+from . import demo_story

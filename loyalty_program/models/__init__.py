@@ -33,3 +33,4 @@ from . import pos_order_line
 from . import pos_order_refund
 from . import pos_order_till
 from . import lp_pos_exception
+from . import lp_ledger_pos

@@ -46,11 +46,19 @@
         "views/sale_portal_templates.xml",
         "views/lp_menus.xml",
         "views/lp_pos_exception_views.xml",
+        "views/lp_figures_views.xml",
+        "report/lp_reports.xml",
+        "data/lp_document_mail_data.xml",
+        "wizards/lp_statement_wizard_views.xml",
+        "views/lp_documents_views.xml",
     ],
     "demo": [
         "demo/lp_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "loyalty_program/static/src/figures/**/*",
+        ],
         "point_of_sale._assets_pos": [
             "loyalty_program/static/src/app/**/*",
         ],

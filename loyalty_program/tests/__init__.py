@@ -20,3 +20,5 @@ from . import test_pos_refund
 from . import test_pos_exception
 from . import test_pos_till_guard
 from . import test_pos_tools
+from . import test_figures
+from . import test_reports

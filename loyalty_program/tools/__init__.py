@@ -5,3 +5,5 @@ from . import fifo
 from . import tiers
 from . import rfm
 from . import sale_points
+from . import amount_words
+from . import figures

@@ -41,6 +41,7 @@ from . import pos_order_line
 from . import pos_order_refund
 from . import pos_order_till
 from . import lp_pos_exception
+from . import lp_ledger_pos
 from . import lp_figures
 from . import lp_member_documents
 from . import lp_ledger_documents

@@ -36,6 +36,7 @@ class LpMember(models.Model):
             "pending": self.pending,
             "reserved": self.reserved,
             "order_points": reservation.points,
+            "order_points_shrunk": reservation.shrunk,
             "expiring_points": self.expiring_points,
             "expiring_date": self.expiring_date and self.expiring_date.isoformat(),
             "card": card_number.mask(self.card_number),
@@ -47,6 +48,13 @@ class LpMember(models.Model):
             [("active", "=", True), ("company_id", "=", self.env.company.id)],
             order="sequence, id",
         )
+
+    def _after_posting(self):
+        """Points taken by an adjustment or a reversal may leave less than
+        open orders reserved: their reservations shrink (the till is told)."""
+        result = super()._after_posting()
+        self.env["lp.reservation"]._lp_fit_to_balance(self)
+        return result
 
     def _lp_free_points(self):
         """Points the member may spend now: the balance less what open orders

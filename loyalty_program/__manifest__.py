@@ -45,6 +45,7 @@
         "views/sale_order_views.xml",
         "views/sale_portal_templates.xml",
         "views/lp_menus.xml",
+        "views/lp_pos_exception_views.xml",
         "views/lp_figures_views.xml",
         "report/lp_reports.xml",
         "data/lp_document_mail_data.xml",

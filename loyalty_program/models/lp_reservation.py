@@ -43,6 +43,12 @@ class LpReservation(models.Model):
     user_id = fields.Many2one(
         "res.users", default=lambda self: self.env.uid, readonly=True
     )
+    pos_config_id = fields.Many2one(
+        "pos.config",
+        string="Till",
+        readonly=True,
+        help="The till whose open order holds these points (only it may release them).",
+    )
 
     _key_unique = models.Constraint(
         "UNIQUE(member_id, key)", "An order reserves points of a member once."
@@ -70,7 +76,7 @@ class LpReservation(models.Model):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _reserve(self, member, points, key, source=None, ttl_hours=12):
+    def _reserve(self, member, points, key, source=None, ttl_hours=12, pos_config=None):
         """Set ``points`` aside for the order ``key`` (replacing what that
         order had reserved). ``points`` 0 releases. Raises a clear UserError
         when the member does not have them free. Returns the reservation."""
@@ -78,10 +84,22 @@ class LpReservation(models.Model):
         if points < 0:
             raise UserError(self.env._("Points to reserve cannot be negative."))
         member = member.sudo()
-        member._lock_for_posting()
+        # Lock and write the member row: a concurrent reserver that waited on
+        # the lock gets a serialization failure (and Odoo's retry) instead of
+        # reading the reservations of its old snapshot.
+        member._lp_lock_and_touch()
         existing = self.sudo().search(
             [("member_id", "=", member.id), ("key", "=", key)], limit=1
         )
+        if (
+            pos_config
+            and existing.pos_config_id
+            and existing.pos_config_id != pos_config
+            and existing.state == "reserved"
+        ):
+            raise UserError(
+                self.env._("These points are held by an order of another till.")
+            )
         if existing.state == "consumed":
             raise UserError(self.env._("The points of this order were already spent."))
         if not points:
@@ -112,6 +130,8 @@ class LpReservation(models.Model):
         }
         if source:
             vals.update(res_model=source._name, res_id=source.id)
+        if pos_config:
+            vals["pos_config_id"] = pos_config.id
         if existing:
             existing.sudo().write(vals)
             return existing

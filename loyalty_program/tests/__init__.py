@@ -16,5 +16,9 @@ from . import test_pos_order
 from . import test_i18n
 from . import test_pos_till
 from . import test_pos_tour
+from . import test_pos_refund
+from . import test_pos_exception
+from . import test_pos_till_guard
+from . import test_pos_tools
 from . import test_figures
 from . import test_reports

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_round
 
-from ..tools import card_number
+from ..tools import card_number, sale_points
 
 _logger = logging.getLogger(__name__)
 
@@ -73,20 +73,19 @@ class PosOrder(models.Model):
 
     def _lp_earn_base(self, program):
         """What the customer paid (tax included) for products that earn, net
-        of their share of the points discount."""
+        of their share of the points discount: the rule of every channel
+        (:func:`~..tools.sale_points.earn_base`, shared with sales orders).
+        It is also what counts toward the tier."""
         self.ensure_one()
         points_lines = self._lp_points_lines()
-        goods = self.lines - points_lines
-        eligible = sum(
-            line.price_subtotal_incl
-            for line in goods
-            if not program._is_excluded(line.product_id, "earn")
+        return sale_points.earn_base(
+            [
+                program._lp_sale_line(
+                    line.product_id, line.price_subtotal_incl, line in points_lines
+                )
+                for line in self.lines
+            ]
         )
-        total = sum(goods.mapped("price_subtotal_incl"))
-        discount = -sum(points_lines.mapped("price_subtotal_incl"))
-        if total <= 0 or eligible <= 0:
-            return 0.0
-        return max(0.0, eligible - discount * eligible / total)
 
     def _lp_refunded_orders(self):
         return self.lines.refunded_orderline_id.order_id
@@ -121,7 +120,6 @@ class PosOrder(models.Model):
             self._lp_earn_base(program),
             source=self,
             source_key=f"pos.order:{self.uuid}:earn",
-            base_amount=self.amount_total,
         )
         self.sudo().write(
             {

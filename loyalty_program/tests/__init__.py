@@ -16,3 +16,9 @@ from . import test_pos_order
 from . import test_i18n
 from . import test_pos_till
 from . import test_pos_tour
+from . import test_sale_points_pair
+from . import test_earn_channels
+from . import test_member_actions
+from . import test_partner_merge
+from . import test_enrol_concurrency
+from . import test_welcome_and_check

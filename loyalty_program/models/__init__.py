@@ -20,6 +20,7 @@ from . import base_partner_merge
 from . import lp_stats_config
 from . import lp_customer_stats
 from . import lp_customer_stats_cron
+from . import lp_customer_stats_queue
 from . import lp_segment
 from . import lp_segment_size
 from . import res_partner_stats

@@ -16,6 +16,7 @@ from . import test_pos_order
 from . import test_i18n
 from . import test_pos_till
 from . import test_pos_tour
+from . import test_stats_queue
 from . import test_pos_refund
 from . import test_pos_exception
 from . import test_pos_till_guard

@@ -36,7 +36,7 @@ class FiguresCase(StatsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.program.sale_earn_event = "paid"  # orders post no points here
-        cls.member.state = "closed"  # the fixture's member stays out
+        cls.member.action_close()  # the fixture's member stays out
         cls.date_to = cls.today
         cls.date_from = cls.today - timedelta(days=29)
         Member = cls.env["lp.member"]

@@ -91,15 +91,12 @@ class CampaignCase(StatsCase, MockEmail, MockSMS):
             cls.env["lp.card.batch"]._generate(cls.program, 6).card_ids.sorted("number")
         )
         for index, partner in enumerate(cls.customers):
-            # joined before the welcome bonus: balances start at 0
-            member = cls.members.get(partner.id)
-            if member:
-                cards[index]._assign(member)
-            else:
-                member = cls.env["lp.member"]._enrol(
-                    partner, cls.program, card=cards[index], welcome=False
-                )
+            # Joined without the welcome bonus: balances start at 0.
+            member = cls.members.get(partner.id) or cls.env["lp.member"]._enrol(
+                partner, cls.program, welcome=False
+            )
             cls.members[partner.id] = member
+            cards[index]._assign(member)
         cls.segment = cls.env["lp.segment"].create(
             {
                 "name": "Campaign test customers",

@@ -200,3 +200,20 @@ class TestPosException(PosLoyaltyCommon):
         )
         self.assertEqual(order.lp_points_spent, 40.0)
         self.assertFalse(self.exceptions(order))
+
+    def test_program_archived_before_payment(self):
+        self.gift(100.0)
+        uuid = self.reserve(30, 100.0)
+        self.program.sudo().active = False
+        order = self.sync(
+            self.order_data([(self.item, 1), self.points_line(30)], uuid=uuid)
+        )
+        self.assertEqual(order.state, "paid")
+        self.assertFalse(order.lp_member_id)
+        # Nothing spent, the points are free again, the discount is flagged.
+        self.assertEqual((self.member.balance, self.member.reserved), (100.0, 0.0))
+        exception = self.exceptions(order)
+        self.assertEqual(
+            (exception.reason, exception.member_id, exception.points_wanted),
+            ("no_member", self.member, 30.0),
+        )

@@ -1,0 +1,260 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from ..tools import tiers
+from .lp_ledger import POSTING
+from .lp_member import BOOKKEEPING, NO_WELCOME
+
+
+class LpMember(models.Model):
+    _inherit = "lp.member"  # pylint: disable=consider-merging-classes-inherited
+
+    # Posting: thin wrappers around lp.ledger._post, meant to be overridden
+
+    def _lock_for_posting(self):
+        """Lock the member rows, in id order, waiting for other postings.
+        Under Odoo's REPEATABLE READ a concurrent posting that committed first
+        makes this raise a serialization failure, which Odoo retries."""
+        if not self.ids:
+            return
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM lp_member WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+                tuple(sorted(self.ids)),
+            )
+        )
+        self.invalidate_recordset(list(BOOKKEEPING))
+
+    def _apply_delta(self, balance=0.0, pending=0.0, window_spend=0.0):
+        self.ensure_one()
+        if not (balance or pending or window_spend):
+            return
+        new_balance = round(self.balance + balance, 2)
+        new_pending = round(self.pending + pending, 2)
+        if new_balance < 0 or new_pending < 0:
+            raise UserError(
+                self.env._(
+                    "%(member)s cannot go below zero points.",
+                    member=self.display_name,
+                )
+            )
+        # Bookkeeping only: nothing tracked changes, so skip mail tracking
+        # (it reads the tracked fields and queues a precommit per member).
+        self.sudo().with_context(lp_posting=POSTING, tracking_disable=True).write(
+            {
+                "balance": new_balance,
+                "pending": new_pending,
+                "window_spend": self.window_spend + window_spend,
+            }
+        )
+
+    def _after_posting(self):
+        """Upgrade at once when the spend crosses a threshold (downgrades wait
+        for the nightly re-evaluation)."""
+        for member in self:
+            target = member._target_tier()
+            if target and target.threshold > (member.tier_id.threshold or 0.0):
+                member._set_tier(target, "upgrade")
+
+    def _target_tier(self):
+        self.ensure_one()
+        levels = [tiers.Level(t.id, t.threshold) for t in self.program_id.tier_ids]
+        tier_id = tiers.tier_for(levels, self.window_spend)
+        return self.env["lp.tier"].browse(tier_id)
+
+    def _assign_initial_tier(self):
+        for member in self.filtered(lambda m: not m.tier_id):
+            target = member._target_tier()
+            if target:
+                member._set_tier(target, "initial")
+
+    def _set_tier(self, tier, reason):
+        self.ensure_one()
+        if tier == self.tier_id:
+            return
+        self.env["lp.tier.history"].sudo().create(
+            {
+                "member_id": self.id,
+                "old_tier_id": self.tier_id.id,
+                "new_tier_id": tier.id,
+                "reason": reason,
+                "window_spend": self.window_spend,
+            }
+        )
+        self.sudo().with_context(lp_posting=POSTING).write({"tier_id": tier.id})
+
+    def _earn(self, amount, source=None, source_key=None, base_amount=None, date=None):
+        """Credit the points ``amount`` (company currency, already net of
+        exclusions and of the points spent) earns, held for the program's hold
+        period and expiring after its lifetime. ``base_amount`` (default
+        ``amount``) counts toward the tier. Posts even 0 points, so that the
+        purchase counts toward the tier. Returns the entry."""
+        self.ensure_one()
+        program = self.program_id
+        points = program._points_for_amount(self, amount)
+        now = date or fields.Datetime.now()
+        available_from = now + timedelta(days=program.hold_days)
+        expiry = (
+            (available_from + timedelta(days=program.lifetime_days)).date()
+            if program.lifetime_days
+            else False
+        )
+        return self.env["lp.ledger"]._post(
+            [
+                {
+                    "member_id": self.id,
+                    "kind": "earn",
+                    "amount": points,
+                    "base_amount": amount if base_amount is None else base_amount,
+                    "available_from": available_from,
+                    "expiry_date": expiry,
+                    "source": source,
+                    "source_key": source_key,
+                    "date": now,
+                }
+            ]
+        )
+
+    def _spend(
+        self, points, source=None, source_key=None, reason=None, reservation_key=None
+    ):
+        """Debit ``points`` FIFO. Refuses (UserError) above the balance less the
+        points other open orders have reserved (``reservation_key``: the
+        reservation this spend consumes, not counted against it)."""
+        self.ensure_one()
+        if points <= 0:
+            raise UserError(self.env._("Points to spend must be positive."))
+        if self.state != "active":
+            raise UserError(
+                self.env._(
+                    "%(member)s is %(state)s: points cannot be spent.",
+                    member=self.display_name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[
+                        self.state
+                    ],
+                )
+            )
+        return self.env["lp.ledger"]._post(
+            [
+                {
+                    "member_id": self.id,
+                    "kind": "spend",
+                    "amount": -points,
+                    "source": source,
+                    "source_key": source_key,
+                    "reason": reason,
+                    "reservation_key": reservation_key,
+                }
+            ]
+        )
+
+    def _grant(
+        self, kind, points, lifetime_days=0, source=None, source_key=None, reason=None
+    ):
+        """Credit a bonus (welcome, birthday, gift, campaign) spendable at once,
+        expiring after ``lifetime_days`` (0: never)."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        return self.env["lp.ledger"]._post(
+            [
+                {
+                    "member_id": self.id,
+                    "kind": kind,
+                    "amount": points,
+                    "expiry_date": today + timedelta(days=lifetime_days)
+                    if lifetime_days
+                    else False,
+                    "source": source,
+                    "source_key": source_key,
+                    "reason": reason,
+                }
+            ]
+        )
+
+    def _adjust(self, points, reason, expiry_date=False):
+        """Manual correction by a loyalty manager: a reason is required and
+        the adjustment is logged on the member's chatter."""
+        self.ensure_one()
+        if not self.env.user.has_group("loyalty_program.group_lp_manager"):
+            raise AccessError(
+                self.env._("Only loyalty managers can adjust points by hand.")
+            )
+        if not (reason or "").strip():
+            raise UserError(self.env._("A manual adjustment needs a reason."))
+        if not points:
+            raise UserError(self.env._("An adjustment of zero points changes nothing."))
+        entry = self.env["lp.ledger"]._post(
+            [
+                {
+                    "member_id": self.id,
+                    "kind": "adjustment",
+                    "amount": points,
+                    "expiry_date": expiry_date if points > 0 else False,
+                    "reason": reason,
+                    "source": self.env.user,
+                }
+            ]
+        )
+        self.message_post(
+            body=self.env._(
+                "Manual adjustment of %(points)s points: %(reason)s",
+                points=f"{points:+g}",
+                reason=reason,
+            )
+        )
+        return entry
+
+    def _welcome(self, source=None):
+        """Credit the program's welcome bonus once per member, spendable at
+        once (no hold)."""
+        self.ensure_one()
+        program = self.program_id
+        if (
+            program.program_type != "bonus"
+            or program.welcome_points <= 0
+            or self.state != "active"
+        ):
+            return self.env["lp.ledger"]
+        return self._grant(
+            "welcome",
+            program.welcome_points,
+            program.welcome_lifetime_days,
+            source=source,
+            source_key=f"welcome:{self.id}",
+        )
+
+    @api.model
+    def _enrol(
+        self,
+        partner,
+        program,
+        card=None,
+        source="backend",
+        welcome=True,
+        extra_vals=None,
+    ):
+        """Make ``partner`` a member of ``program`` (or return the existing
+        membership), attach ``card``. Joining credits the welcome bonus
+        (see :meth:`create`); ``welcome=False`` joins without it."""
+        member = self.search(
+            [("partner_id", "=", partner.id), ("program_id", "=", program.id)], limit=1
+        )
+        if not member:
+            Member = self if welcome else self.with_context(lp_welcome=NO_WELCOME)
+            member = Member.create(
+                {
+                    "partner_id": partner.id,
+                    "program_id": program.id,
+                    "enrol_source": source,
+                    **(extra_vals or {}),
+                }
+            ).with_env(self.env)
+        if card:
+            card._assign(member)
+        if welcome:
+            member._welcome()
+        return member

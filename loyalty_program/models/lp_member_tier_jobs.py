@@ -1,0 +1,138 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .lp_ledger import commit_progress, member_filter
+
+
+class LpMember(models.Model):
+    _inherit = "lp.member"  # pylint: disable=consider-merging-classes-inherited
+
+    # Scheduled jobs, set-based
+
+    @api.model
+    def _recompute_window_spend(self, member_ids=None, now=None):
+        """Recompute every member's tier-period spend from the ledger."""
+        now = now or fields.Datetime.now()
+        where = member_filter(member_ids)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH spend AS (
+                    SELECT l.member_id, SUM(l.base_amount) AS total
+                      FROM lp_ledger l
+                      JOIN lp_member m ON m.id = l.member_id
+                      JOIN lp_program p ON p.id = m.program_id
+                     WHERE l.base_amount <> 0
+                       AND l.date >= %(now)s - make_interval(days => p.tier_window_days)
+                       AND %(where)s
+                     GROUP BY l.member_id
+                )
+                UPDATE lp_member m
+                   SET window_spend = COALESCE(s.total, 0)
+                  FROM lp_member m2
+                  LEFT JOIN spend s ON s.member_id = m2.id
+                 WHERE m.id = m2.id AND %(where)s
+                   AND m.window_spend IS DISTINCT FROM COALESCE(s.total, 0)
+                """,
+                now=now,
+                where=where,
+            )
+        )
+        count = self.env.cr.rowcount
+        self.env.invalidate_all()
+        return count
+
+    @api.model
+    def _reevaluate_tiers(self, member_ids=None):
+        """Move every member to the tier its spend reaches (upgrades and
+        downgrades), logging the history. Returns the number of changes."""
+        where = member_filter(member_ids)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH target AS (
+                    SELECT m.id, m.tier_id AS old_tier, m.window_spend,
+                           COALESCE(
+                               (SELECT t.id FROM lp_tier t
+                                 WHERE t.program_id = m.program_id
+                                   AND t.threshold <= m.window_spend
+                                 ORDER BY t.threshold DESC LIMIT 1),
+                               (SELECT t.id FROM lp_tier t
+                                 WHERE t.program_id = m.program_id
+                                 ORDER BY t.threshold LIMIT 1)) AS new_tier
+                      FROM lp_member m
+                     WHERE m.state <> 'closed' AND %(where)s
+                ), changed AS (
+                    UPDATE lp_member m SET tier_id = t.new_tier
+                      FROM target t
+                     WHERE m.id = t.id AND t.new_tier IS NOT NULL
+                       AND m.tier_id IS DISTINCT FROM t.new_tier
+                 RETURNING m.id, t.old_tier, t.new_tier, t.window_spend
+                )
+                INSERT INTO lp_tier_history (
+                    member_id, old_tier_id, new_tier_id, reason, window_spend, date,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT c.id, c.old_tier, c.new_tier,
+                       CASE WHEN c.old_tier IS NULL THEN 'initial'
+                            WHEN nt.threshold > ot.threshold THEN 'upgrade'
+                            ELSE 'downgrade' END,
+                       c.window_spend, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM changed c
+                  JOIN lp_tier nt ON nt.id = c.new_tier
+                  LEFT JOIN lp_tier ot ON ot.id = c.old_tier
+                """,
+                where=where,
+                now=fields.Datetime.now(),
+                uid=self.env.uid,
+            )
+        )
+        count = self.env.cr.rowcount
+        self.env.invalidate_all()
+        return count
+
+    @api.model
+    def _cron_reevaluate_tiers(self, batch_size=100000):
+        """Nightly: tier-period spend and tiers for all members, in id ranges
+        committed one by one with progress."""
+        self.env.cr.execute(
+            "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM lp_member"
+        )
+        low, high = self.env.cr.fetchone()
+        start = low
+        while start and start <= high:
+            self.env.cr.execute(
+                "SELECT id FROM lp_member WHERE id >= %s AND id < %s",
+                [start, start + batch_size],
+            )
+            ids = [r[0] for r in self.env.cr.fetchall()]
+            if ids:
+                self._recompute_window_spend(ids)
+                self._reevaluate_tiers(ids)
+            start += batch_size
+            commit_progress(self.env, len(ids), remaining=max(0, high - start + 1))
+
+    @api.model
+    def _cron_birthday_bonus(self, today=None):
+        """Credit the birthday bonus to active members born on this day, once
+        a year (the ledger's source key makes a second run a no-op)."""
+        today = today or fields.Date.context_today(self)
+        members = self.search(
+            [
+                ("state", "=", "active"),
+                ("program_id.program_type", "=", "bonus"),
+                ("program_id.birthday_points", ">", 0),
+                ("partner_id.lp_birthday_month", "=", today.month),
+                ("partner_id.lp_birthday_day", "=", today.day),
+            ]
+        )
+        for member in members:
+            program = member.program_id
+            member._grant(
+                "birthday",
+                program.birthday_points,
+                program.birthday_lifetime_days,
+                source_key=f"birthday:{today.year}",
+            )
+        return members

@@ -1,7 +1,6 @@
 from odoo import http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
-from odoo.tools import formatLang
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -11,12 +10,7 @@ HISTORY_STEP = 20
 
 def points_formatter(env):
     """Points in the customer's language: whole points without decimals."""
-
-    def format_points(value):
-        value = value or 0.0
-        return formatLang(env, value, digits=0 if float(value).is_integer() else 2)
-
-    return format_points
+    return env["lp.member"]._lp_format_points
 
 
 class LoyaltyPortal(CustomerPortal):
@@ -30,7 +24,6 @@ class LoyaltyPortal(CustomerPortal):
         values = super()._prepare_home_portal_values(counters)
         if not counters:
             values["lp_home_members"] = self._lp_portal_members()
-            values["lp_points"] = points_formatter(request.env)
         return values
 
     def _lp_prepare_loyalty_values(self, page=1, **kwargs):

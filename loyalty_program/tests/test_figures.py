@@ -198,6 +198,29 @@ class TestFigures(FiguresCase):
         self.assertEqual(values["consent_email"], 40.0)
         self.assertEqual(values["consent_sms"], 20.0)
 
+    def test_tier_discounts(self):
+        Lp = self.env(su=True)
+        program = Lp["lp.program"].create(
+            {"name": "Fig Discount Club", "program_type": "discount"}
+        )
+        Lp["lp.tier"].create(
+            {
+                "name": "Fig Base",
+                "program_id": program.id,
+                "threshold": 0,
+                "discount_percent": 5.0,
+            }
+        )
+        partner = self.make_partner("Fig Discounted")
+        Lp["lp.member"].create({"partner_id": partner.id, "program_id": program.id})
+        order = self.sale(partner, 200)
+        self.assertEqual(order.order_line.discount, 5.0)
+        values = self.figures()
+        self.assertAlmostEqual(values["tier_discounts"], 10.0)
+        self.assertAlmostEqual(values["program_cost"], 10.0)
+        self.assertAlmostEqual(values["revenue"], 900.0 + 190.0)
+        self.assertEqual(values["members"], 6)
+
     def test_tiers(self):
         self.m5._earn(35000, source_key="fig:big")  # Base -> Silver
         values = self.figures()

@@ -179,3 +179,24 @@ class TestPosException(PosLoyaltyCommon):
         )
         self.assertEqual(order.state, "paid")
         self.assertEqual(self.exceptions(order).reason, "no_member")
+
+    def test_open_till_keeps_its_reservation_past_its_time(self):
+        """A till offline for hours: its order's reservation outlives its
+        time while the session is open, and the order spends it on arrival."""
+        self.gift(100.0)
+        uuid = self.create_random_uid()
+        self.env["pos.order"].lp_pos_reserve(
+            self.member.id, 40, uuid, self.goods(200.0), config_id=self.config.id
+        )
+        other = self.reserve(20, 100.0)
+        Reservation = self.env["lp.reservation"].sudo()
+        Reservation.search([]).write({"expires_at": "2000-01-01 00:00:00"})
+        self.assertEqual(Reservation._cron_release_stale(), 1)
+        self.assertEqual(
+            Reservation.search([("key", "=", f"pos.order:{other}")]).state, "released"
+        )
+        order = self.sync(
+            self.order_data([(self.item, 2), self.points_line(40)], uuid=uuid)
+        )
+        self.assertEqual(order.lp_points_spent, 40.0)
+        self.assertFalse(self.exceptions(order))

@@ -25,8 +25,9 @@ patch(PosOrder.prototype, {
     isLpPointsLine(line) {
         return Boolean(this.lpPointsProductId) && line.product_id?.id === this.lpPointsProductId;
     },
+    /** Points lines paying for this order (a refund's share lines are not). */
     get lpPointsLines() {
-        return this.lines.filter((line) => this.isLpPointsLine(line));
+        return this.lines.filter((line) => this.isLpPointsLine(line) && line.qty > 0);
     },
     /** Goods this order sells (not points lines, not goods it returns). */
     get lpGoodsLines() {

@@ -410,7 +410,7 @@ patch(PosStore.prototype, {
         if (!product) {
             return;
         }
-        for (const line of refund.lpPointsLines) {
+        for (const line of refund.lines.filter((l) => refund.isLpPointsLine(l))) {
             line.delete(); // points lines are never refunded by hand
         }
         const taxKey = (line) =>

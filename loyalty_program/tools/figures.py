@@ -563,17 +563,18 @@ def tier_distribution_sql(company, end):
     its last tier change before ``end`` (its current tier without one)."""
     return SQL(
         """
-        SELECT tier_id, COUNT(*)
-          FROM (SELECT COALESCE(
-                           (SELECT h.new_tier_id FROM lp_tier_history h
-                             WHERE h.member_id = m.id AND h.date < %(end)s
-                             ORDER BY h.date DESC, h.id DESC LIMIT 1),
-                           m.tier_id) AS tier_id
-                  FROM lp_member m
-                 WHERE m.company_id = %(company)s AND m.state <> 'closed'
-                   AND m.join_date < %(end)s) t
-         WHERE tier_id IS NOT NULL
-         GROUP BY tier_id
+        SELECT COALESCE(h.new_tier_id, m.tier_id) AS tier_id, COUNT(*)
+          FROM lp_member m
+          LEFT JOIN (SELECT DISTINCT ON (h.member_id) h.member_id, h.new_tier_id
+                       FROM lp_tier_history h
+                       JOIN lp_member hm ON hm.id = h.member_id
+                      WHERE hm.company_id = %(company)s AND h.date < %(end)s
+                      ORDER BY h.member_id, h.date DESC, h.id DESC) h
+            ON h.member_id = m.id
+         WHERE m.company_id = %(company)s AND m.state <> 'closed'
+           AND m.join_date < %(end)s
+           AND COALESCE(h.new_tier_id, m.tier_id) IS NOT NULL
+         GROUP BY 1
         """,
         company=company,
         end=end,

@@ -29,6 +29,7 @@ stderr. Nothing here is a pass/fail test.
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -246,16 +247,21 @@ def main():
         result = measure(env)
     result["tables"] = counts
     result["customers"] = info["customers"]
+    result["load_average"] = [round(x, 1) for x in os.getloadavg()]
     print(json.dumps(result, indent=1, default=str), flush=True)
     print()
     lines = counts["pos_order_line"] + counts["sale_order_line"]
-    print("customers | order lines | ledger | 30 days | 365 days | tiers | dashboard")
+    print(
+        "customers | order lines | ledger | 30 days | 365 days | tiers | dashboard"
+        " | load"
+    )
     print(
         f"{info['customers']:>9} | {lines:>11} | {counts['lp_ledger']:>6} | "
         f"{result['figures_30_days_s']['median']:>6}s | "
         f"{result['figures_365_days_s']['median']:>7}s | "
         f"{result['tier_distribution_s']['median']:>4}s | "
-        f"{result['dashboard_30_days_s']['median']:>8}s"
+        f"{result['dashboard_30_days_s']['median']:>8}s | "
+        f"{result['load_average'][0]}"
     )
     odoo.sql_db.close_all()
 

@@ -4,6 +4,7 @@ from . import lp_member
 from . import lp_member_posting
 from . import lp_member_tier_jobs
 from . import lp_member_merge
+from . import lp_member_actions
 from . import lp_card
 from . import lp_card_batch
 from . import lp_ledger

@@ -34,3 +34,9 @@ from . import test_portal
 from . import test_portal_tour
 from . import test_install
 from . import test_demo_story
+from . import test_sale_points_pair
+from . import test_earn_channels
+from . import test_member_actions
+from . import test_partner_merge
+from . import test_enrol_concurrency
+from . import test_welcome_and_check

@@ -38,3 +38,15 @@ from . import lp_tier_pos
 from . import pos_session
 from . import pos_config
 from . import pos_order_line
+from . import lp_campaign_config
+from . import lp_campaign
+from . import lp_campaign_prepare
+from . import lp_campaign_results
+from . import lp_campaign_recipient
+from . import lp_message_dispatch
+from . import lp_message_dispatch_texts
+from . import lp_message_dispatch_send
+from . import lp_campaign_mailing
+from . import mail_blacklist
+from . import phone_blacklist
+from . import mailing_subscription

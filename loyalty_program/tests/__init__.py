@@ -16,3 +16,7 @@ from . import test_pos_order
 from . import test_i18n
 from . import test_pos_till
 from . import test_pos_tour
+from . import test_campaign_tools
+from . import test_campaign
+from . import test_campaign_results
+from . import test_campaign_tour

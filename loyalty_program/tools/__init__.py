@@ -5,3 +5,6 @@ from . import fifo
 from . import tiers
 from . import rfm
 from . import sale_points
+from . import sms_parts
+from . import daytime
+from . import placeholders

@@ -49,6 +49,9 @@
         "views/lp_menus.xml",
         "views/lp_campaign_views.xml",
         "views/lp_campaign_menus.xml",
+        "security/lp_trigger_rules.xml",
+        "data/lp_trigger_data.xml",
+        "views/lp_trigger_views.xml",
     ],
     "demo": [
         "demo/lp_demo.xml",

@@ -50,3 +50,11 @@ from . import lp_campaign_mailing
 from . import mail_blacklist
 from . import phone_blacklist
 from . import mailing_subscription
+from . import lp_trigger
+from . import lp_trigger_due
+from . import lp_trigger_run
+from . import lp_trigger_message
+from . import lp_trigger_texts
+from . import lp_trigger_results
+from . import lp_trigger_recipient
+from . import lp_trigger_mailing

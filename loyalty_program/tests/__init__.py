@@ -20,3 +20,6 @@ from . import test_campaign_tools
 from . import test_campaign
 from . import test_campaign_results
 from . import test_campaign_tour
+from . import test_trigger_due
+from . import test_trigger_send
+from . import test_trigger_results

@@ -8,3 +8,4 @@ from . import sale_points
 from . import sms_parts
 from . import daytime
 from . import placeholders
+from . import occasions

@@ -24,6 +24,7 @@
         "security/lp_rules.xml",
         "security/lp_stats_rules.xml",
         "security/lp_campaign_rules.xml",
+        "security/lp_portal_rules.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
         "data/barcode_rule_data.xml",
@@ -47,8 +48,17 @@
         "views/sale_order_views.xml",
         "views/sale_portal_templates.xml",
         "views/lp_menus.xml",
+        "views/lp_pos_exception_views.xml",
+        "views/lp_figures_views.xml",
+        "report/lp_reports.xml",
+        "data/lp_document_mail_data.xml",
+        "wizards/lp_statement_wizard_views.xml",
+        "views/lp_documents_views.xml",
         "views/lp_campaign_views.xml",
         "views/lp_campaign_menus.xml",
+        "views/lp_feedback_views.xml",
+        "views/portal_loyalty_templates.xml",
+        "views/portal_join_templates.xml",
         "security/lp_trigger_rules.xml",
         "data/lp_trigger_data.xml",
         "views/lp_trigger_views.xml",
@@ -57,12 +67,20 @@
         "demo/lp_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "loyalty_program/static/src/figures/**/*",
+        ],
         "point_of_sale._assets_pos": [
             "loyalty_program/static/src/app/**/*",
+        ],
+        "web.assets_frontend": [
+            "loyalty_program/static/src/portal/**/*",
         ],
         "web.assets_tests": [
             "loyalty_program/static/tests/tours/**/*",
         ],
     },
     "installable": True,
+    "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
 }

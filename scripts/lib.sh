@@ -7,7 +7,7 @@ set -euo pipefail
 PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ODOO_HOME=${ODOO_HOME:-/opt/odoo19}
 VENV=${LOYALTY_VENV:-$PROJECT_ROOT/.venv}
-PGDATA_DIR=${LOYALTY_PGDATA:-$PROJECT_ROOT/.pgdata}
+PGDATA_DIR=${LOYALTY_PGDATA:-}  # chosen by choose_pgdata when empty
 RUN_DIR=$PROJECT_ROOT/.run
 PYTHON=${PYTHON:-python3}
 # Packages of the Odoo tree's requirements.txt that belong to custom addons
@@ -74,9 +74,10 @@ pg_bin() {
 }
 
 # Sets DB_ARGS for odoo-bin. With PGHOST/PGPORT/PGUSER/PGPASSWORD (or
-# LOYALTY_DB_HOST...) set, that server is used; otherwise a project-local
-# cluster is created in .pgdata/ (git-ignored) and started. PG_STARTED=1 when
-# this process started it, so the caller can stop it on exit.
+# LOYALTY_DB_HOST...) set, that server is used; otherwise the checkout's own
+# cluster (see choose_pgdata: .pgdata/, git-ignored, when reachable) is
+# created and started. PG_STARTED=1 when this process started it, so the
+# caller can stop it on exit.
 PG_STARTED=0
 ensure_postgres() {
     DB_ARGS=()
@@ -90,15 +91,16 @@ ensure_postgres() {
     fi
     local bin
     bin=$(pg_bin) || { apt_install postgresql; bin=$(pg_bin); }
+    if [ "$(id -u)" = 0 ]; then
+        id postgres >/dev/null 2>&1 || useradd --system --home /var/lib/postgresql postgres
+    fi
+    choose_pgdata
     local port=${LOYALTY_PGPORT:-54329}
     local sock="$PGDATA_DIR/socket"
     if [ ! -f "$PGDATA_DIR/data/PG_VERSION" ]; then
         log "initialising a PostgreSQL cluster in $PGDATA_DIR"
         mkdir -p "$PGDATA_DIR/data" "$sock"
-        if [ "$(id -u)" = 0 ]; then
-            id postgres >/dev/null 2>&1 || useradd --system --home /var/lib/postgresql postgres
-            chown -R postgres: "$PGDATA_DIR"
-        fi
+        if [ "$(id -u)" = 0 ]; then chown -R postgres: "$PGDATA_DIR"; fi
         pg_as "$bin/initdb" -D "$PGDATA_DIR/data" -U postgres --auth=trust -E UTF8 \
             --locale=C.UTF-8 >/dev/null
         cat >> "$PGDATA_DIR/data/postgresql.conf" <<EOF
@@ -129,13 +131,57 @@ EOF
     export PGHOST_LOCAL=$sock PGPORT_LOCAL=$port PG_BIN=$bin
 }
 
+# Runs a PostgreSQL command as the cluster's owner: 'postgres' when we are
+# root (the server refuses to run as root), else ourselves. From '/', so a
+# current directory the owner cannot enter does not matter.
 pg_as() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" = 0 ]; then
+        (cd / && runuser -u postgres -- "$@")
+    else
+        (cd / && "$@")
+    fi
+}
+
+# Sets PGDATA_DIR, the directory of this checkout's cluster (data/, socket/,
+# server.log): LOYALTY_PGDATA when set; else .pgdata/ in the checkout when the
+# cluster's owner can reach it (or a cluster already lives there); else, e.g. a
+# checkout under /root or inside a 'chmod 700' folder while we are root, a
+# directory of its own outside the checkout, keyed by a hash of the checkout
+# path (one cluster per checkout), owned by the cluster's owner:
+# /var/lib/postgresql/loyalty_program/<hash>/ as root, else
+# ${XDG_RUNTIME_DIR:-/tmp}/loyalty_program-<uid>/<hash>/. A unix socket path
+# has at most 107 bytes, so a very deep checkout also goes there.
+choose_pgdata() {
+    if [ -n "$PGDATA_DIR" ]; then return 0; fi
+    local in_tree=$PROJECT_ROOT/.pgdata
+    if pg_as test -f "$in_tree/data/PG_VERSION" \
+            || { [ ${#in_tree} -le 80 ] && pg_as test -x "$PROJECT_ROOT"; }; then
+        PGDATA_DIR=$in_tree
+        return 0
+    fi
+    local key base
+    key=$(printf '%s' "$PROJECT_ROOT" | sha256sum | cut -c1-16)
+    if [ "$(id -u)" = 0 ]; then
+        base=/var/lib/postgresql/loyalty_program
+        if [ ! -d /var/lib/postgresql ]; then
+            mkdir -p /var/lib/postgresql && chown postgres: /var/lib/postgresql
+        fi
+        mkdir -p "$base" && chown postgres: "$base" && chmod 755 "$base"
+    else
+        base=${XDG_RUNTIME_DIR:-/tmp}/loyalty_program-$(id -u)
+        mkdir -p "$base" && chmod 700 "$base"
+    fi
+    PGDATA_DIR=$base/$key
+    mkdir -p "$PGDATA_DIR"
+    # Which checkout this cluster belongs to, for whoever cleans up.
+    printf '%s\n' "$PROJECT_ROOT" > "$PGDATA_DIR/checkout"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$PGDATA_DIR" "$PGDATA_DIR/checkout"; fi
+    log "the cluster's owner cannot use $in_tree: the cluster lives in $PGDATA_DIR"
 }
 
 # LOYALTY_PG_KEEP=1 leaves the cluster running (for several runs at once).
 stop_postgres() {
-    if [ "$PG_STARTED" = 1 ] && [ "${LOYALTY_PG_KEEP:-0}" != 1 ]; then
+    if [ "$PG_STARTED" = 1 ] && [ "${LOYALTY_PG_KEEP:-0}" != 1 ] && [ -n "$PGDATA_DIR" ]; then
         log "stopping PostgreSQL"
         pg_as "$PG_BIN/pg_ctl" -D "$PGDATA_DIR/data" -m fast -w stop >/dev/null || true
     fi

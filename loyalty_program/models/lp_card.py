@@ -50,7 +50,8 @@ class LpCard(models.Model):
     block_reason = fields.Char(tracking=True)
 
     _number_unique = models.Constraint(
-        "UNIQUE(program_id, number)", "This card number already exists in the program."
+        "UNIQUE(number)",
+        "This card number already exists (card numbers are unique across programs).",
     )
 
     @api.constrains("number")
@@ -133,6 +134,43 @@ class LpCard(models.Model):
             raise UserError(
                 self.env._("No loyalty card has the number %(number)s.", number=number)
             )
+        return card
+
+    @api.model
+    def _lp_pos_card(self, digits):
+        """The card a till means by the digit string ``digits``, or no record
+        when it is not a card number (it may then be a phone). A number shaped
+        like the cards of one of the till's programs (its prefix and length)
+        that is not found, or a card of an archived program or of another
+        company, or a card that is not usable, raises a UserError the cashier
+        can read."""
+        programs = self.env["lp.member"]._lp_pos_programs()
+        shaped = programs.filtered(
+            lambda p: len(digits) == p.card_length and digits.startswith(p.card_prefix)
+        )
+        card = self.sudo().search([("number", "=", digits)], limit=1)
+        if not card:
+            if not shaped:
+                return self.browse()
+            if not card_number.is_valid(digits):
+                raise UserError(
+                    self.env._(
+                        "%(number)s is not a valid card number: check the digits.",
+                        number=digits,
+                    )
+                )
+            raise UserError(
+                self.env._("No loyalty card has the number %(number)s.", number=digits)
+            )
+        if card.program_id not in programs:
+            raise UserError(
+                self.env._(
+                    "Card %(number)s belongs to a loyalty program that is not used "
+                    "at this till (archived, or of another company).",
+                    number=digits,
+                )
+            )
+        card._check_usable()
         return card
 
     def _check_usable(self):

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..tools import card_number
 
@@ -35,6 +36,7 @@ class LpMember(models.Model):
             "pending": self.pending,
             "reserved": self.reserved,
             "order_points": reservation.points,
+            "order_points_shrunk": reservation.shrunk,
             "expiring_points": self.expiring_points,
             "expiring_date": self.expiring_date and self.expiring_date.isoformat(),
             "card": card_number.mask(self.card_number),
@@ -47,26 +49,81 @@ class LpMember(models.Model):
             order="sequence, id",
         )
 
+    def _after_posting(self):
+        """Points taken by an adjustment or a reversal may leave less than
+        open orders reserved: their reservations shrink (the till is told)."""
+        result = super()._after_posting()
+        self.env["lp.reservation"]._lp_fit_to_balance(self)
+        return result
+
+    def _lp_free_points(self):
+        """Points the member may spend now: the balance less what open orders
+        have reserved. Locks the member (the answer holds until commit)."""
+        self.ensure_one()
+        self._lp_lock_and_touch()
+        return self.balance - self.env["lp.reservation"]._reserved_points(self)
+
+    def _lp_lock_and_touch(self):
+        """Lock the member row and write it, so that any other transaction
+        that reads this member's reservations or balance under REPEATABLE
+        READ and then waits on the lock gets a serialization failure (Odoo
+        retries it with a fresh snapshot) instead of reading stale rows."""
+        self._lock_for_posting()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE lp_member SET write_date = (now() AT TIME ZONE 'UTC') "
+                "WHERE id IN %s",
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["write_date"])
+
     @api.model
     def _lp_pos_find(self, code):
         """The member a cashier means by a scanned or typed card number, or a
-        phone in any common format. Raises a UserError the cashier can read
-        for an unknown, blocked or lost card or an unknown phone."""
+        phone in any common format. A number is tried as a card of one of the
+        till's programs (by its prefix and length, or any valid card number)
+        and as a phone. Raises a UserError the cashier can read for an
+        unknown, blocked or lost card, a card of another program or company,
+        or an unknown phone."""
         code = (code or "").strip()
-        digits = card_number.normalize(code)
         if not code:
             raise UserError(self.env._("Scan a card or type a card number or phone."))
-        if digits.isdigit() and len(digits) >= 12 and not code.startswith("+"):
-            card = self.env["lp.card"]._lookup(digits)
-            card._check_usable()
-            return card.member_id
-        partners = self.env["res.partner"]._lp_find_by_phone(code)
+        digits = card_number.normalize(code)
+        card_error = None
+        if digits.isdigit() and not code.startswith("+"):
+            try:
+                card = self.env["lp.card"]._lp_pos_card(digits)
+            except UserError as error:
+                card_error = error
+            else:
+                if card:
+                    return card.member_id
+        partners, phone_error, parsed = self.env["res.partner"], None, False
+        candidates = [code]
+        if digits.isdigit() and len(digits) >= 11 and not code.startswith("+"):
+            # 380 67 123 45 67, 7 912 345 67 89: an international number
+            # typed without its "+".
+            candidates.append("+" + digits)
+        for candidate in candidates:
+            try:
+                partners |= self.env["res.partner"]._lp_find_by_phone(candidate)
+                parsed = True
+            except UserError as error:
+                phone_error = phone_error or error
+        if not parsed:
+            raise card_error or phone_error
+        partners = partners.filtered(
+            lambda p: not p.company_id or p.company_id == self.env.company
+        )
         member = self._lp_pos_for_partners(partners)
-        if not member:
-            raise UserError(
-                self.env._("No loyalty member has the phone %(phone)s.", phone=code)
-            )
-        return member
+        if member:
+            return member
+        if card_error:
+            raise card_error
+        raise UserError(
+            self.env._("No loyalty member has the phone %(phone)s.", phone=code)
+        )
 
     @api.model
     def _lp_pos_for_partners(self, partners):
@@ -106,7 +163,9 @@ class LpMember(models.Model):
             raise UserError(self.env._("Enter the customer's phone."))
         Partner = self.env["res.partner"]
         e164 = Partner._lp_normalize_phone(phone)
-        partner = Partner._lp_find_by_phone(e164)[:1]
+        partner = Partner._lp_find_by_phone(e164).filtered(
+            lambda p: not p.company_id or p.company_id == self.env.company
+        )[:1]
         if partner and self.search_count(
             [("partner_id", "=", partner.id), ("program_id", "=", program.id)]
         ):

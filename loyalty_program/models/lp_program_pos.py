@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import float_round
 
 
 class LpProgram(models.Model):
@@ -8,11 +9,25 @@ class LpProgram(models.Model):
     _name = "lp.program"
     _inherit = ["lp.program", "pos.load.mixin"]
 
+    card_prefix = fields.Char(default=lambda self: self._lp_default_card_prefix())
     pos_excluded_categ_ids = fields.Many2many(
         "product.category",
         compute="_compute_pos_excluded_categ_ids",
         string="Categories excluded from spending (with subcategories)",
     )
+
+    @api.model
+    def _lp_default_card_prefix(self):
+        """A prefix no other program uses (in-store EAN-13 range 20-29, not
+        the 21/23 weight and price codes of the default nomenclature), so
+        that card numbers stay unique across programs."""
+        used = set(
+            self.sudo().with_context(active_test=False).search([]).mapped("card_prefix")
+        )
+        for prefix in ("27", "28", "29", "26", "25", "24", "22", "20"):
+            if prefix not in used:
+                return prefix
+        return "27"
 
     @api.depends("spend_excluded_categ_ids")
     def _compute_pos_excluded_categ_ids(self):
@@ -41,6 +56,8 @@ class LpProgram(models.Model):
             "welcome_points",
             "spend_excluded_product_ids",
             "pos_excluded_categ_ids",
+            "card_prefix",
+            "card_length",
         ]
 
     def _lp_pos_totals(self, lines):
@@ -76,3 +93,16 @@ class LpProgram(models.Model):
             member, exclude_key=key
         )
         return max(0.0, min(cap, free))
+
+    def _lp_pos_cap_points(self, total, spendable):
+        """Most points the program lets pay for goods of ``total`` of which
+        ``spendable`` may be paid with points (the member's balance aside)."""
+        self.ensure_one()
+        if self.program_type != "bonus":
+            return 0.0
+        cap_money = min(total * self.spend_cap_percent / 100.0, spendable)
+        return float_round(
+            max(cap_money, 0.0) / self.point_value,
+            precision_rounding=0.01,
+            rounding_method="DOWN",
+        )

@@ -43,6 +43,18 @@ class LpReservation(models.Model):
     user_id = fields.Many2one(
         "res.users", default=lambda self: self.env.uid, readonly=True
     )
+    shrunk = fields.Boolean(
+        readonly=True,
+        help="Points of this reservation were taken meanwhile (expiry, a "
+        "manual adjustment, a reversal): it holds only what is left, and the "
+        "till is told.",
+    )
+    pos_config_id = fields.Many2one(
+        "pos.config",
+        string="Till",
+        readonly=True,
+        help="The till whose open order holds these points (only it may release them).",
+    )
 
     _key_unique = models.Constraint(
         "UNIQUE(member_id, key)", "An order reserves points of a member once."
@@ -70,7 +82,7 @@ class LpReservation(models.Model):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _reserve(self, member, points, key, source=None, ttl_hours=12):
+    def _reserve(self, member, points, key, source=None, ttl_hours=12, pos_config=None):
         """Set ``points`` aside for the order ``key`` (replacing what that
         order had reserved). ``points`` 0 releases. Raises a clear UserError
         when the member does not have them free. Returns the reservation."""
@@ -78,10 +90,22 @@ class LpReservation(models.Model):
         if points < 0:
             raise UserError(self.env._("Points to reserve cannot be negative."))
         member = member.sudo()
-        member._lock_for_posting()
+        # Lock and write the member row: a concurrent reserver that waited on
+        # the lock gets a serialization failure (and Odoo's retry) instead of
+        # reading the reservations of its old snapshot.
+        member._lp_lock_and_touch()
         existing = self.sudo().search(
             [("member_id", "=", member.id), ("key", "=", key)], limit=1
         )
+        if (
+            pos_config
+            and existing.pos_config_id
+            and existing.pos_config_id != pos_config
+            and existing.state == "reserved"
+        ):
+            raise UserError(
+                self.env._("These points are held by an order of another till.")
+            )
         if existing.state == "consumed":
             raise UserError(self.env._("The points of this order were already spent."))
         if not points:
@@ -108,10 +132,13 @@ class LpReservation(models.Model):
         vals = {
             "points": points,
             "state": "reserved",
+            "shrunk": False,
             "expires_at": fields.Datetime.now() + timedelta(hours=ttl_hours),
         }
         if source:
             vals.update(res_model=source._name, res_id=source.id)
+        if pos_config:
+            vals["pos_config_id"] = pos_config.id
         if existing:
             existing.sudo().write(vals)
             return existing
@@ -132,7 +159,9 @@ class LpReservation(models.Model):
         amount = (
             reservation.points if points is None else min(points, reservation.points)
         )
-        entry = reservation.member_id._spend(
+        entry = reservation.member_id.with_context(
+            lp_consuming_key=reservation.key
+        )._spend(
             amount,
             source=source,
             source_key=source_key or reservation.key,
@@ -141,6 +170,57 @@ class LpReservation(models.Model):
         reservation.write({"state": "consumed", "spend_entry_id": entry.id})
         return entry
 
+    @api.model
+    def _lp_fit_to_balance(self, members=None):
+        """Shrink the open reservations of members whose balance fell below
+        what they hold (newest first; a reservation left with nothing is
+        released), so that reserved points are never silently gone. The
+        reservation being spent right now (context ``lp_consuming_key``) is
+        left alone: its points already left the balance."""
+        consuming = self.env.context.get("lp_consuming_key")
+        query = SQL(
+            """
+            SELECT r.id, r.member_id, r.points, m.balance
+              FROM lp_reservation r JOIN lp_member m ON m.id = r.member_id
+             WHERE r.state = 'reserved' AND r.key IS DISTINCT FROM %(key)s
+               %(members)s
+             ORDER BY r.member_id, r.id DESC
+            """,
+            key=consuming,
+            members=SQL("AND r.member_id IN %s", tuple(members.ids))
+            if members
+            else SQL(""),
+        )
+        self.env.flush_all()
+        self.env.cr.execute(query)
+        rows = self.env.cr.fetchall()
+        held = {}
+        for _rid, member_id, points, _balance in rows:
+            held[member_id] = held.get(member_id, 0.0) + points
+        over = {
+            member_id: held[member_id] - balance
+            for _rid, member_id, _points, balance in rows
+            if held[member_id] - balance > PRECISION / 2
+        }
+        for rid, member_id, points, _balance in rows:
+            left = over.get(member_id, 0.0)
+            if left <= PRECISION / 2:
+                continue
+            cut = min(points, left)
+            over[member_id] = left - cut
+            reservation = self.sudo().browse(rid)
+            if points - cut <= PRECISION / 2:
+                reservation.write({"state": "released", "shrunk": True})
+            else:
+                reservation.write(
+                    {
+                        "points": float_round(
+                            points - cut, precision_rounding=PRECISION
+                        ),
+                        "shrunk": True,
+                    }
+                )
+
     def _release(self):
         self.sudo().filtered(lambda r: r.state == "reserved").write(
             {"state": "released"}
@@ -148,9 +228,13 @@ class LpReservation(models.Model):
 
     @api.model
     def _cron_release_stale(self):
-        """Release reservations of orders left open past their time."""
+        """Release reservations of orders left open past their time. A till
+        order's reservation stays while its till's session is open: the paid
+        order may still arrive (a till offline for hours), and then spends
+        what it reserved."""
         stale = self.sudo().search(
             [("state", "=", "reserved"), ("expires_at", "<", fields.Datetime.now())]
         )
+        stale = stale.filtered(lambda r: not r.pos_config_id.current_session_id)
         stale._release()
         return len(stale)

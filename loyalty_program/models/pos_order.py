@@ -1,24 +1,35 @@
 import logging
 
-from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+import psycopg2
+
+from odoo import fields, models
 from odoo.tools import float_round
 
 from ..tools import card_number
+from .lp_ledger import PRECISION
 
 _logger = logging.getLogger(__name__)
 
 
 class PosOrder(models.Model):
     """Loyalty posting for POS orders, on the server, when the order is
-    paid: the reservation made at the till becomes a spend, the earn is
-    computed from what the customer paid, a refund reverses both in
-    proportion. Every posting is keyed by the order's ``uuid``, so an order
-    synced late or twice posts once."""
+    paid: the points discount on the order is spent (from its reservation,
+    or from what the member has free when it arrives), the earn is computed
+    from what the customer paid, a refund gives back its share. Every
+    posting is keyed by the order's ``uuid``, so an order synced late or
+    twice posts once. Nothing here may stop a paid order from being saved:
+    what cannot be posted becomes an ``lp.pos.exception`` for the loyalty
+    manager."""
 
     _inherit = "pos.order"
 
     lp_member_id = fields.Many2one("lp.member", string="Loyalty member", readonly=True)
+    lp_till_member_id = fields.Integer(
+        string="Member shown at the till",
+        copy=False,
+        help="The membership the till identified (by card, phone or customer); "
+        "the paid order posts to it when it is still valid.",
+    )
     lp_points_spent = fields.Float(
         string="Points spent", digits=(16, 2), readonly=True, copy=False
     )
@@ -46,24 +57,61 @@ class PosOrder(models.Model):
     def _process_saved_order(self, draft):
         result = super()._process_saved_order(draft)
         if not draft and self.state in ("paid", "done"):
-            self._lp_post()
+            self._lp_post_safely()
         return result
+
+    def _lp_post_safely(self):
+        """Post the loyalty side of the paid order; whatever fails is rolled
+        back to a savepoint and recorded for the loyalty manager, so the
+        order itself is always saved. Conflicts between transactions are
+        left to Odoo, which retries the whole request."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._lp_post()
+        except psycopg2.errors.TransactionRollbackError:
+            raise
+        except psycopg2.OperationalError:
+            raise
+        except Exception as error:  # the paid order must be saved whatever happens
+            _logger.warning(
+                "POS order %s: loyalty not posted: %s", self.name, error, exc_info=True
+            )
+            self.env["lp.pos.exception"]._record(
+                self,
+                "error",
+                member=self._lp_exception_member(),
+                message=str(error.args[0] if error.args else error),
+                points_wanted=self._lp_points_wanted(),
+                amount=self._lp_points_discount(),
+            )
+
+    def _lp_exception_member(self):
+        reservation = self._lp_reservations()[:1]
+        return reservation.member_id or self._lp_get_member()
 
     # Hooks, meant to be overridden
 
     def _lp_get_member(self):
-        """The active membership of the order's customer (or its commercial
-        entity) in a program of the order's company (the first by program
-        sequence): the same member the till shows."""
+        """The membership the order posts to: the one the till showed when
+        it is still valid (same customer, active program of the order's
+        company), else the customer's membership in the company's first
+        program (the same lookup the till makes)."""
         self.ensure_one()
         if not self.partner_id:
             return self.env["lp.member"]
-        return (
-            self.env["lp.member"]
-            .sudo()
-            .with_company(self.company_id)
-            ._lp_pos_for_partners(self.partner_id)
-        )
+        Member = self.env["lp.member"].sudo().with_company(self.company_id)
+        partners = self.partner_id | self.partner_id.commercial_partner_id
+        # The member the till showed, else the one whose points it reserved.
+        shown = Member.browse(self.lp_till_member_id).exists()
+        for member in shown | self._lp_reservations().member_id:
+            if (
+                member.partner_id in partners
+                and member.program_id.active
+                and member.program_id.company_id == self.company_id
+            ):
+                return member.with_env(Member.env)
+        return Member._lp_pos_for_partners(self.partner_id)
 
     def _lp_points_lines(self):
         points_product = self.env.ref(
@@ -71,19 +119,43 @@ class PosOrder(models.Model):
         )
         return self.lines.filtered(lambda line: line.product_id == points_product)
 
+    def _lp_sale_points_lines(self):
+        """Points lines that pay for this order (a refund's points lines give
+        a share back and are positive)."""
+        return self._lp_points_lines().filtered(
+            lambda line: line.price_subtotal_incl < 0 and not line.refunded_orderline_id
+        )
+
+    def _lp_sale_lines(self):
+        """Goods sold by this order (not returned goods, not points lines)."""
+        return (
+            self.lines.filtered(lambda line: not line.refunded_orderline_id)
+            - self._lp_points_lines()
+        )
+
+    def _lp_points_discount(self):
+        return -sum(self._lp_sale_points_lines().mapped("price_subtotal_incl"))
+
+    def _lp_points_wanted(self, member=None):
+        member = member or self._lp_exception_member()
+        point_value = member.program_id.point_value if member else 1.0
+        return float_round(
+            max(self._lp_points_discount(), 0.0) / point_value,
+            precision_rounding=PRECISION,
+        )
+
     def _lp_earn_base(self, program):
         """What the customer paid (tax included) for products that earn, net
-        of their share of the points discount."""
+        of their share of the points discount (goods sold by this order)."""
         self.ensure_one()
-        points_lines = self._lp_points_lines()
-        goods = self.lines - points_lines
+        goods = self._lp_sale_lines()
         eligible = sum(
             line.price_subtotal_incl
             for line in goods
             if not program._is_excluded(line.product_id, "earn")
         )
         total = sum(goods.mapped("price_subtotal_incl"))
-        discount = -sum(points_lines.mapped("price_subtotal_incl"))
+        discount = self._lp_points_discount()
         if total <= 0 or eligible <= 0:
             return 0.0
         return max(0.0, eligible - discount * eligible / total)
@@ -91,38 +163,59 @@ class PosOrder(models.Model):
     def _lp_refunded_orders(self):
         return self.lines.refunded_orderline_id.order_id
 
+    def _lp_reservations(self):
+        return (
+            self.env["lp.reservation"]
+            .sudo()
+            .search([("key", "=", f"pos.order:{self.uuid}")])
+        )
+
     # Posting
 
     def _lp_post(self):
         self.ensure_one()
         if self._lp_refunded_orders():
-            return self._lp_post_refund()
+            self._lp_post_refund()
+        if self._lp_sale_lines() or self._lp_sale_points_lines():
+            self._lp_post_sale()
+        else:
+            self._lp_reservations()._release()
+
+    def _lp_post_sale(self):
+        """Spend the points discount of the order and earn on what was paid."""
         member = self._lp_get_member()
-        reservations = (
-            self.env["lp.reservation"]
-            .sudo()
-            .search([("key", "=", f"pos.order:{self.uuid}")])
-        )
+        reservations = self._lp_reservations()
+        wanted = self._lp_points_wanted(member)
         if not member:
             reservations._release()
+            if wanted:
+                self.env["lp.pos.exception"]._record(
+                    self,
+                    "no_member",
+                    member=reservations.member_id[:1],
+                    message=self.env._(
+                        "A points discount of %(amount)s was given but the order "
+                        "has no loyalty member to charge.",
+                        amount=self._lp_points_discount(),
+                    ),
+                    points_wanted=wanted,
+                    amount=self._lp_points_discount(),
+                )
             return
-        program = member.program_id
-        spent = 0.0
+        (reservations.filtered(lambda r: r.member_id != member))._release()
         reservation = reservations.filtered(lambda r: r.member_id == member)
-        (reservations - reservation)._release()
-        if reservation.state == "reserved":
-            reservation = self._lp_fit_reservation(member, reservation)
-        if reservation and reservation.state != "released":
-            entry = reservation._consume(
-                source=self, source_key=f"pos.order:{self.uuid}:spend"
+        spent = self._lp_spend(member, reservation, wanted) if wanted else 0.0
+        if not wanted:
+            reservation._release()
+        earn = self.env["lp.ledger"]
+        if member.state != "closed":
+            earn = member._earn(
+                self._lp_earn_base(member.program_id),
+                source=self,
+                source_key=f"pos.order:{self.uuid}:earn",
+                base_amount=sum(self._lp_sale_lines().mapped("price_subtotal_incl"))
+                - self._lp_points_discount(),
             )
-            spent = -entry.amount
-        earn = member._earn(
-            self._lp_earn_base(program),
-            source=self,
-            source_key=f"pos.order:{self.uuid}:earn",
-            base_amount=self.amount_total,
-        )
         self.sudo().write(
             {
                 "lp_member_id": member.id,
@@ -135,167 +228,95 @@ class PosOrder(models.Model):
             }
         )
 
-    def _lp_fit_reservation(self, member, reservation):
-        """Spend what the order's points lines are worth, never more than the
-        till reserved: lines removed while the server was out of reach (the
-        till could not release) give the points back."""
-        discount = -sum(self._lp_points_lines().mapped("price_subtotal_incl"))
-        needed = float_round(
-            max(discount, 0.0) / member.program_id.point_value,
-            precision_rounding=0.01,
-        )
-        if needed < reservation.points - 0.01:
-            return self.env["lp.reservation"]._reserve(
-                member, needed, reservation.key, ttl_hours=1
-            )
-        if needed > reservation.points + 0.01:
-            _logger.warning(
-                "POS order %s: a points discount of %s exceeds the %s points "
-                "reserved; only those are spent.",
-                self.name,
-                discount,
-                reservation.points,
-            )
-        return reservation
-
-    def _lp_post_refund(self):
-        """Reverse, per refunded order, the share of its earn and its spend
-        that the refunded lines carried. Keyed by this refund's uuid."""
-        reversed_points = 0.0
-        for original in self._lp_refunded_orders():
-            lines = self.lines.filtered(
-                lambda line, o=original: line.refunded_orderline_id.order_id == o
-            )
-            goods_total = sum(
-                (original.lines - original._lp_points_lines()).mapped(
-                    "price_subtotal_incl"
-                )
-            )
-            refunded = sum(
-                line._lp_refunded_value()
-                for line in lines
-                if line.refunded_orderline_id not in original._lp_points_lines()
-            )
-            if goods_total <= 0 or refunded <= 0:
-                continue
-            ratio = min(1.0, refunded / goods_total)
-            entries = (
-                self.env["lp.ledger"]
-                .sudo()
-                .search(
-                    [
-                        ("res_model", "=", "pos.order"),
-                        ("res_id", "=", original.id),
-                        ("kind", "in", ("earn", "spend")),
-                    ]
-                )
-            )
-            reversals = entries._reverse(
-                ratio, source=self, source_key=f"pos.order:{self.uuid}:refund"
-            )
-            reversed_points += sum(reversals.mapped("amount"))
-            member = original.lp_member_id or entries.member_id[:1]
-            if member:
-                self.sudo().write(
-                    {
-                        "lp_member_id": member.id,
-                        "lp_balance_after": member.balance,
-                        "lp_pending_after": member.pending,
-                        "lp_card_masked": card_number.mask(member.card_number),
-                        "lp_posted": True,
-                    }
-                )
-        self.sudo().lp_points_reversed = reversed_points
-
-    # Called by the till (RPC)
-
-    @api.model
-    def _lp_check_cashier(self):
-        if not self.env.user.has_group("point_of_sale.group_pos_user"):
-            raise AccessError(self.env._("Only Point of Sale users can do this."))
-
-    @api.model
-    def _lp_pos_member(self, member_id):
-        self._lp_check_cashier()
-        member = self.env["lp.member"].sudo().browse(member_id).exists()
-        if not member:
-            raise UserError(self.env._("This loyalty member no longer exists."))
-        return member
-
-    @api.model
-    def lp_pos_lookup(self, code, order_uuid=None):
-        """Find a member by a scanned or typed card number, or by a phone in
-        any common format. Returns the figures the cashier sees; raises a
-        UserError the cashier can read for an unknown, blocked or lost card."""
-        self._lp_check_cashier()
-        member = self.env["lp.member"].sudo()._lp_pos_find(code)
-        return member._lp_pos_info(order_uuid and f"pos.order:{order_uuid}")
-
-    @api.model
-    def lp_pos_member_for_partner(self, partner_id, order_uuid=None):
-        """The member figures of a customer chosen from the customer list, or
-        False when the customer is not a member."""
-        self._lp_check_cashier()
-        partner = self.env["res.partner"].browse(partner_id).exists()
-        member = self.env["lp.member"].sudo()._lp_pos_for_partners(partner)
-        return member and member._lp_pos_info(order_uuid and f"pos.order:{order_uuid}")
-
-    @api.model
-    def lp_pos_spend_limit(self, member_id, order_uuid, lines):
-        """Most points the member may spend on the till order ``order_uuid``
-        whose lines are ``[{"product_id": id, "amount": price incl. tax}]``."""
-        member = self._lp_pos_member(member_id)
-        key = f"pos.order:{order_uuid}"
-        info = member._lp_pos_info(key)
-        info["max_points"] = member.program_id._lp_pos_spend_limit(member, key, lines)
-        return info
-
-    @api.model
-    def lp_pos_reserve(self, member_id, points, order_uuid, lines, clamp=False):
-        """Reserve ``points`` of the member for the open till order
-        ``order_uuid`` (0 releases), within the program's cap computed here
-        from the order's ``lines``. With ``clamp``, reserve at most the cap
-        instead of refusing (the order changed after the points were
-        applied). Returns the member's figures, ``order_points`` included."""
-        member = self._lp_pos_member(member_id)
-        key = f"pos.order:{order_uuid}"
+    def _lp_spend(self, member, reservation, wanted):
+        """Spend the ``wanted`` points of the order's points lines: never more
+        than the program's cap on the goods actually sold, than the
+        reservation made at the till, or (without a live reservation) than
+        the member has free now. What is missing becomes an exception.
+        Returns the points spent."""
         program = member.program_id
-        if clamp:
-            points = min(points, program._lp_pos_spend_limit(member, key, lines))
-        cap = program._max_spend_points(member, *program._lp_pos_totals(lines))
-        if points > cap:
-            raise UserError(
-                self.env._("At most %(cap)s points can pay for this order.", cap=cap)
+        goods = self._lp_sale_lines()
+        total = sum(goods.mapped("price_subtotal_incl"))
+        spendable = sum(
+            line.price_subtotal_incl
+            for line in goods
+            if not program._is_excluded(line.product_id, "spend")
+        )
+        cap = program._lp_pos_cap_points(total, spendable)
+        points, problem = wanted, None
+        if points > cap + PRECISION / 2:
+            points, problem = cap, "over_cap"
+        if member.state != "active":
+            points, problem = 0.0, "member_inactive"
+        live = reservation.state == "reserved"
+        if live and points > reservation.points + PRECISION / 2:
+            points, problem = reservation.points, problem or "over_reserved"
+        free = reservation.points if live else member._lp_free_points()
+        if not live and points > free + PRECISION / 2:
+            points = max(free, 0.0)
+            problem = problem or (
+                "released" if reservation.state == "released" else "insufficient"
             )
-        self.env["lp.reservation"]._reserve(member, points, key, ttl_hours=12)
-        return member._lp_pos_info(key)
+        points = float_round(points, precision_rounding=PRECISION)
+        spent = 0.0
+        if points > 0:
+            key = f"pos.order:{self.uuid}:spend"
+            if live:
+                spent = -reservation._consume(
+                    source=self, source_key=key, points=points
+                ).amount
+            else:
+                spent = -member._spend(points, source=self, source_key=key).amount
+        elif live:
+            reservation._release()
+        if problem:
+            self._lp_record_spend_problem(member, problem, wanted, spent, free, cap)
+        return spent
 
-    @api.model
-    def lp_pos_release(self, order_uuids):
-        """Release what the given open till orders had reserved (the orders
-        were cancelled or emptied)."""
-        self._lp_check_cashier()
-        self._lp_release(order_uuids)
-        return True
-
-    @api.model
-    def _lp_release(self, order_uuids):
-        self.env["lp.reservation"].sudo().search(
-            [
-                ("key", "in", [f"pos.order:{uuid}" for uuid in order_uuids]),
-                ("state", "=", "reserved"),
-            ]
-        )._release()
-
-    @api.model
-    def lp_pos_enrol(self, values):
-        """Enrol a new member at the till; see ``lp.member._lp_pos_enrol``."""
-        self._lp_check_cashier()
-        return self.env["lp.member"].sudo()._lp_pos_enrol(values)
-
-    def action_pos_order_cancel(self):
-        drafts = self.filtered(lambda order: order.state == "draft")
-        result = super().action_pos_order_cancel()
-        if drafts:
-            self._lp_release(drafts.mapped("uuid"))
-        return result
+    def _lp_record_spend_problem(self, member, problem, wanted, spent, free, cap):
+        point_value = member.program_id.point_value
+        messages = {
+            "over_cap": self.env._(
+                "The points discount (%(wanted)s points) is above the program's "
+                "cap on this order (%(cap)s points).",
+                wanted=wanted,
+                cap=cap,
+            ),
+            "member_inactive": self.env._(
+                "%(member)s is blocked or closed: the %(wanted)s points of the "
+                "discount were not spent.",
+                member=member.display_name,
+                wanted=wanted,
+            ),
+            "over_reserved": self.env._(
+                "The points discount (%(wanted)s points) is above what the till "
+                "reserved (%(spent)s points).",
+                wanted=wanted,
+                spent=spent,
+            ),
+            "released": self.env._(
+                "The reservation of this order was released before it arrived; "
+                "%(free)s of the %(wanted)s points were free to spend.",
+                free=max(free, 0.0),
+                wanted=wanted,
+            ),
+            "insufficient": self.env._(
+                "%(member)s had %(free)s points free when the order arrived; the "
+                "discount wanted %(wanted)s.",
+                member=member.display_name,
+                free=max(free, 0.0),
+                wanted=wanted,
+            ),
+        }
+        self.env["lp.pos.exception"]._record(
+            self,
+            problem,
+            member=member,
+            message=messages[problem],
+            points_wanted=wanted,
+            points_posted=spent,
+            points_available=max(free, 0.0),
+            amount=float_round(
+                (wanted - spent) * point_value, precision_rounding=PRECISION
+            ),
+        )

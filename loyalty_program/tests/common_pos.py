@@ -62,3 +62,34 @@ class PosLoyaltyCommon(TestPoSCommon):
             "price_subtotal": -points,
             "price_subtotal_incl": -points,
         }
+
+    def share_line(self, amount):
+        """The line a refund adds to keep back the points share (money)."""
+        return {
+            "product": self.points_product,
+            "quantity": -1,
+            "price_unit": -amount,
+            "price_subtotal": amount,
+            "price_subtotal_incl": amount,
+        }
+
+    def refund_line(self, line, quantity=1):
+        return {
+            "product": line.product_id,
+            "quantity": -quantity,
+            "refunded_orderline_id": line.id,
+        }
+
+    def gift(self, points, member=None):
+        self.env["lp.ledger"]._post(
+            [
+                {
+                    "member_id": (member or self.member).id,
+                    "kind": "gift",
+                    "amount": points,
+                }
+            ]
+        )
+
+    def exceptions(self, order):
+        return self.env["lp.pos.exception"].sudo().search([("order_id", "=", order.id)])

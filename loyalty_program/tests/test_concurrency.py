@@ -44,6 +44,7 @@ class TestConcurrentSpending(BaseCase):
                 [member_id],
             )
             cr.execute("DELETE FROM lp_ledger WHERE member_id = %s", [member_id])
+            cr.execute("DELETE FROM lp_reservation WHERE member_id = %s", [member_id])
             cr.execute("DELETE FROM lp_tier_history WHERE member_id = %s", [member_id])
             cr.execute("DELETE FROM lp_member WHERE id = %s", [member_id])
             cr.execute("DELETE FROM lp_program WHERE id = %s", [program_id])
@@ -56,6 +57,22 @@ class TestConcurrentSpending(BaseCase):
             cr.transaction = Transaction(self.test_registry)
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
         env["lp.member"].browse(self.ids[2])._spend(80, source_key=key)
+
+    def _reserve(self, cr, key):
+        if cr.transaction is None:
+            cr.transaction = Transaction(self.test_registry)
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        member = env["lp.member"].browse(self.ids[2])
+        env["lp.reservation"]._reserve(member, 80, key)
+
+    def _reserved(self):
+        with self.db.cursor() as cr:
+            cr.execute(
+                "SELECT COALESCE(SUM(points), 0), COUNT(*) FROM lp_reservation "
+                "WHERE member_id = %s AND state = 'reserved'",
+                [self.ids[2]],
+            )
+            return cr.fetchone()
 
     def _state(self):
         with self.db.cursor() as cr:
@@ -115,3 +132,52 @@ class TestConcurrentSpending(BaseCase):
                 self._spend(cr, "order-uuid-1")
         balance, spends = self._state()
         self.assertEqual((float(balance), spends), (20.0, 1))
+
+    @mute_logger("odoo.sql_db")
+    def test_two_tills_cannot_reserve_the_same_points(self):
+        """REPEATABLE READ: the second till waited on the member's lock with
+        a snapshot taken before the first till's reservation. Reserving
+        writes the member row, so the second one fails to serialize (Odoo
+        retries the request) instead of reading stale reservations and
+        over-reserving."""
+        outcome = {}
+
+        def second_till():
+            cr = self.db.cursor()
+            try:
+                cr.execute("SET lock_timeout = '20s'")
+                # The snapshot is taken now, before the first till commits.
+                cr.execute("SELECT 1")
+                outcome["ready"] = True
+                self._reserve(cr, "pos.order:till-2")
+                cr.commit()  # pylint: disable=invalid-commit
+                outcome["till-2"] = "reserved"
+            except (
+                errors.SerializationFailure,
+                errors.LockNotAvailable,
+                UserError,
+            ) as exc:
+                cr.rollback()
+                outcome["till-2"] = exc
+            finally:
+                cr.close()
+
+        first = self.db.cursor()
+        try:
+            self._reserve(first, "pos.order:till-1")  # holds the member's lock
+            thread = threading.Thread(target=second_till)
+            thread.start()
+            time.sleep(1.0)
+            self.assertTrue(outcome.get("ready"))
+            self.assertTrue(thread.is_alive(), "the second till did not wait")
+            first.commit()  # pylint: disable=invalid-commit
+        finally:
+            first.close()
+        thread.join(30)
+        self.assertFalse(thread.is_alive())
+        self.assertIsInstance(outcome["till-2"], errors.SerializationFailure)
+        # The retry reads the first reservation: 20 free, 80 refused.
+        with self.db.cursor() as cr, self.assertRaisesRegex(UserError, "20.0 points"):
+            self._reserve(cr, "pos.order:till-2")
+        points, count = self._reserved()
+        self.assertEqual((float(points), count), (80.0, 1))

@@ -92,17 +92,20 @@ class TestPosOrderLoyalty(PosLoyaltyCommon):
         self.assertEqual(order.lp_points_earned, 35.0)  # 10% of 350
         self.assertEqual(self.member.balance, 50.0)
         tea_line = order.lines.filtered(lambda line: line.product_id == self.item)
+        # The refund keeps back the tea's share of the points (12.5) in money.
         refund = self.order_data(
             [
                 {
                     "product": self.item,
                     "quantity": -1,
                     "refunded_orderline_id": tea_line.id,
-                }
+                },
+                self.share_line(12.5),
             ]
         )
         refund_order = self.sync(refund)
         self.sync(refund)  # re-sent: nothing more
+        self.assertAlmostEqual(refund_order.amount_total, -87.5)
         # A quarter of the goods came back: a quarter of the spend is given
         # back (12.5) and a quarter of the earn taken back (8.75, still held).
         self.assertAlmostEqual(self.member.balance, 62.5)

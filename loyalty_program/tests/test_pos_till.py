@@ -31,25 +31,25 @@ class TestPosTill(PosLoyaltyCommon):
             {"product_id": self.excluded.id, "amount": 300.0},
         ]
         # 50% of 400 is 200, but only the 100 of tea may be paid with points.
-        info = self.env["pos.order"].lp_pos_spend_limit(self.member.id, "a", lines)
+        a, b = self.create_random_uid(), self.create_random_uid()
+        info = self.env["pos.order"].lp_pos_spend_limit(self.member.id, a, lines)
         self.assertEqual(info["max_points"], 100.0)
         # Another till holds 450: 50 are left for this one.
-        self.env["pos.order"].lp_pos_reserve(
-            self.member.id, 450, "b", self.goods(1000.0)
-        )
-        info = self.env["pos.order"].lp_pos_spend_limit(self.member.id, "a", lines)
+        self.env["pos.order"].lp_pos_reserve(self.member.id, 450, b, self.goods(1000.0))
+        info = self.env["pos.order"].lp_pos_spend_limit(self.member.id, a, lines)
         self.assertEqual(info["max_points"], 50.0)
         with self.assertRaisesRegex(UserError, "50.0 points free to spend"):
-            self.env["pos.order"].lp_pos_reserve(self.member.id, 60, "a", lines)
+            self.env["pos.order"].lp_pos_reserve(self.member.id, 60, a, lines)
 
     def test_clamp_shrinks_reservation_when_order_shrinks(self):
         self.env["lp.ledger"]._post(
             [{"member_id": self.member.id, "kind": "gift", "amount": 500.0}]
         )
         till = self.env["pos.order"]
-        till.lp_pos_reserve(self.member.id, 100, "c", self.goods(200.0))
+        c = self.create_random_uid()
+        till.lp_pos_reserve(self.member.id, 100, c, self.goods(200.0))
         info = till.lp_pos_reserve(
-            self.member.id, 100, "c", self.goods(120.0), clamp=True
+            self.member.id, 100, c, self.goods(120.0), clamp=True
         )
         self.assertEqual(info["order_points"], 60.0)
         self.assertEqual(self.member.reserved, 60.0)

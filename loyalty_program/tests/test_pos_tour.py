@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
@@ -100,6 +100,9 @@ class TestPosTours(TestPointOfSaleHttpCommon):
             order="id",
         )
 
+    def _exceptions(self, order):
+        return self.env["lp.pos.exception"].search([("order_id", "=", order.id)])
+
     def _assert_consistent(self, *members):
         self.assertEqual(
             self.env["lp.ledger"]._check_consistency(
@@ -171,6 +174,10 @@ class TestPosTours(TestPointOfSaleHttpCommon):
 
     def test_refund_reverses_proportionally(self):
         sale, refund = self._open_and_run("lp_pos_refund")
+        # The refund paid back the tea net of its 25 of points.
+        self.assertAlmostEqual(refund.amount_total, -75.0)
+        self.assertAlmostEqual(refund.amount_paid, -75.0)
+        self.assertFalse(self._exceptions(refund))
         self.assertEqual(sale.lp_points_spent, 50.0)
         self.assertEqual(sale.lp_points_earned, 15.0)
         self.assertEqual(refund.lp_points_reversed, 17.5)
@@ -188,3 +195,40 @@ class TestPosTours(TestPointOfSaleHttpCommon):
         )
         self.assertAlmostEqual(order.amount_total, 230.0)
         self.assertEqual(order.lp_points_earned, 0.0)
+
+    def test_exchange(self):
+        sale, exchange = self._open_and_run("lp_pos_exchange")
+        self.assertEqual(sale.lp_points_spent, 50.0)
+        self.assertAlmostEqual(exchange.amount_total, 5.0)
+        self.assertEqual(exchange.lp_points_spent, 20.0)
+        self.assertEqual(exchange.lp_points_earned, 8.0)  # 10% of 100 - 20
+        # 200 - 50 + 25 given back - 20; 15 - 7.5 + 8 held.
+        self.assertEqual((self.maria.balance, self.maria.pending), (155.0, 15.5))
+        self.assertFalse(self._exceptions(exchange))
+        self._assert_consistent(self.maria)
+
+    def test_order_synced_after_its_reservation_was_released(self):
+        (order,) = self._open_and_run("lp_pos_released_reservation")
+        self.assertEqual(order.state, "paid")
+        self.assertAlmostEqual(order.amount_total, 140.0)
+        self.assertEqual(order.lp_points_spent, 20.0)
+        # 200 - 20; the other till's 180 are still held.
+        self.assertEqual((self.maria.balance, self.maria.reserved), (180.0, 180.0))
+        exception = self._exceptions(order)
+        self.assertEqual(
+            (exception.reason, exception.points_missing, exception.amount),
+            ("released", 40.0, 40.0),
+        )
+        manager = new_test_user(
+            self.env,
+            login="lp_tour_manager",
+            groups="base.group_user,loyalty_program.group_lp_manager",
+        )
+        self.start_tour(
+            "/odoo/action-loyalty_program.action_lp_pos_exception",
+            "lp_pos_exception_manager",
+            login=manager.login,
+        )
+        self.assertEqual((exception.state, exception.resolution), ("settled", "loss"))
+        self.assertEqual(exception.settled_by_id, manager)
+        self._assert_consistent(self.maria)

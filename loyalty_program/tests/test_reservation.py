@@ -66,3 +66,34 @@ class TestReservation(LoyaltyCase):
         entry = reservation._consume(points=30)
         self.assertEqual(entry.amount, -30.0)
         self.assertEqual(self.member.balance, 70.0)
+
+    def test_points_taken_meanwhile_shrink_the_reservation(self):
+        """An adjustment or an expiry that leaves less than the open orders
+        hold shrinks their reservations (newest first) visibly, never the
+        balance below zero; the reservation being spent is left alone."""
+        older = self.Reservation._reserve(self.member, 30, "pos.order:old")
+        newer = self.Reservation._reserve(self.member, 50, "pos.order:new")
+        self.member.with_user(self.manager)._adjust(-40, "Damaged goods")
+        self.assertEqual(self.member.balance, 60.0)
+        self.assertEqual((newer.points, newer.shrunk), (30.0, True))
+        self.assertEqual((older.points, older.shrunk), (30.0, False))
+        info = self.member._lp_pos_info("pos.order:new")
+        self.assertEqual(
+            (info["order_points"], info["order_points_shrunk"]), (30.0, True)
+        )
+        # Spending one reservation does not shrink the other.
+        older._consume(source_key="pos.order:old")
+        self.assertEqual((newer.state, newer.points), ("reserved", 30.0))
+        self.assertEqual(self.member.balance, 30.0)
+        # Expiry takes the rest: the reservation holding it is released.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE lp_ledger SET expiry_date = '2000-01-01' "
+            "WHERE member_id = %s AND remaining > 0",
+            [self.member.id],
+        )
+        self.env.invalidate_all()
+        self.env["lp.ledger"]._expire_due()
+        self.assertEqual(self.member.balance, 0.0)
+        self.assertEqual((newer.state, newer.shrunk), ("released", True))
+        self.assertConsistent(self.member)

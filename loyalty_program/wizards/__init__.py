@@ -2,3 +2,4 @@ from . import lp_adjust_wizard
 from . import lp_card_batch_wizard
 from . import lp_card_replace_wizard
 from . import lp_sale_spend_wizard
+from . import lp_statement_wizard

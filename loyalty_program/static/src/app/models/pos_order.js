@@ -13,6 +13,11 @@ patch(PosOrder.prototype, {
     },
     set lpMember(info) {
         this.uiState.lp = info ? { ...(this.uiState.lp || {}), member: info } : null;
+        // The server posts the paid order to the member the till shows.
+        const memberId = info?.member_id || 0;
+        if (this.lp_till_member_id !== memberId) {
+            this.lp_till_member_id = memberId;
+        }
     },
     get lpPointsProductId() {
         return this.config._lp_points_product_id;
@@ -20,11 +25,15 @@ patch(PosOrder.prototype, {
     isLpPointsLine(line) {
         return Boolean(this.lpPointsProductId) && line.product_id?.id === this.lpPointsProductId;
     },
+    /** Points lines paying for this order (a refund's share lines are not). */
     get lpPointsLines() {
-        return this.lines.filter((line) => this.isLpPointsLine(line));
+        return this.lines.filter((line) => this.isLpPointsLine(line) && line.qty > 0);
     },
+    /** Goods this order sells (not points lines, not goods it returns). */
     get lpGoodsLines() {
-        return this.lines.filter((line) => !this.isLpPointsLine(line));
+        return this.lines.filter(
+            (line) => !this.isLpPointsLine(line) && !line.refunded_orderline_id
+        );
     },
     /** Points this order has reserved, as the server last confirmed. */
     get lpOrderPoints() {

@@ -4,6 +4,7 @@ import { accountTaxHelpers } from "@account/helpers/account_tax";
 import { ConnectionLostError, RPCError } from "@web/core/network/rpc";
 import { debounce } from "@web/core/utils/timing";
 import { _t } from "@web/core/l10n/translation";
+import { roundPrecision } from "@web/core/utils/numbers";
 
 /** An error whose message is meant for the cashier. */
 export class LpError extends Error {}
@@ -129,7 +130,8 @@ patch(PosStore.prototype, {
     async lpSetMember(order, info) {
         const previous = order.lpMember;
         if (previous && previous.member_id !== info.member_id) {
-            await this.lpRemovePoints(order);
+            // Another member: the previous one's points and tier discounts go.
+            await this.lpForgetMember(order);
         }
         const partner = await this.lpLoadPartner(info.partner_id);
         order.lpMember = info;
@@ -199,8 +201,8 @@ patch(PosStore.prototype, {
     },
 
     /** False for products the program excludes from spending (and tier discounts). */
-    lpMaySpendOn(line) {
-        const program = this.models["lp.program"]?.get(line.order_id.lpMember?.program_id);
+    lpMaySpendOn(line, program = undefined) {
+        program ??= this.models["lp.program"]?.get(line.order_id.lpMember?.program_id);
         if (!program) {
             return true;
         }
@@ -239,7 +241,14 @@ patch(PosStore.prototype, {
     async lpSpend(points, order = this.getOrder(), { clamp = false } = {}) {
         const info = await this.lpCall(
             "lp_pos_reserve",
-            [order.lpMember.member_id, points, order.uuid, order.lpLinesForServer(), clamp],
+            [
+                order.lpMember.member_id,
+                points,
+                order.uuid,
+                order.lpLinesForServer(),
+                clamp,
+                this.config.id,
+            ],
             this.lpOfflineSpendMessage()
         );
         order.lpMember = info;
@@ -256,6 +265,8 @@ patch(PosStore.prototype, {
                     0,
                     order.uuid,
                     [],
+                    false,
+                    this.config.id,
                 ]);
             } catch (error) {
                 if (!(error instanceof LpError)) {
@@ -374,10 +385,85 @@ patch(PosStore.prototype, {
         }
     },
 
+    /** True when ``code`` has the prefix and length of a loaded program's cards. */
+    lpLooksLikeCard(code) {
+        return (
+            /^\d+$/.test(code || "") &&
+            (this.models["lp.program"]?.getAll() || []).some(
+                (program) =>
+                    program.card_prefix &&
+                    code.length === program.card_length &&
+                    code.startsWith(program.card_prefix)
+            )
+        );
+    },
+
+    /**
+     * A refund of ``original`` (paid partly with points) keeps back, in money,
+     * the share of the points discount its returned goods carried: one line
+     * per points line of the original (one per tax group), worth that line
+     * times the part of its tax group's goods returned. The server gives
+     * that share back as points.
+     */
+    lpAddRefundShare(original, refund) {
+        const product = this.lpPointsProduct;
+        if (!product) {
+            return;
+        }
+        for (const line of refund.lines.filter((l) => refund.isLpPointsLine(l))) {
+            line.delete(); // points lines are never refunded by hand
+        }
+        const taxKey = (line) =>
+            line.tax_ids
+                .map((tax) => tax.id)
+                .sort((a, b) => a - b)
+                .join(",");
+        const pointsLines = original.lines.filter(
+            (line) =>
+                original.isLpPointsLine(line) &&
+                !line.refunded_orderline_id &&
+                line.price_subtotal_incl < 0
+        );
+        const program = this.lpProgram;
+        const goods = original.lines.filter(
+            (line) =>
+                !original.isLpPointsLine(line) &&
+                !line.refunded_orderline_id &&
+                line.price_subtotal_incl > 0 &&
+                this.lpMaySpendOn(line, program)
+        );
+        for (const pointsLine of pointsLines) {
+            const group = goods.filter((line) => taxKey(line) === taxKey(pointsLine));
+            const total = group.reduce((sum, line) => sum + line.price_subtotal_incl, 0);
+            let returned = 0;
+            for (const line of refund.lines) {
+                const refunded = line.refunded_orderline_id;
+                if (refunded && group.includes(refunded) && refunded.qty) {
+                    returned += (-line.qty / refunded.qty) * refunded.price_subtotal_incl;
+                }
+            }
+            if (total <= 0 || returned <= 0) {
+                continue;
+            }
+            const ratio = Math.min(1, returned / total);
+            this.models["pos.order.line"].create({
+                qty: -1,
+                price_unit: roundPrecision(pointsLine.price_unit * ratio, 0.01),
+                product_id: product,
+                order_id: refund,
+                tax_ids: pointsLine.tax_ids.map((tax) => ["link", tax]),
+                price_type: "manual",
+            });
+        }
+    },
+
     async _onBeforeDeleteOrder(order) {
         const result = await super._onBeforeDeleteOrder(...arguments);
         if (result && order.lpOrderPoints) {
-            await this.data.silentCall("pos.order", "lp_pos_release", [[order.uuid]]);
+            await this.data.silentCall("pos.order", "lp_pos_release", [
+                [order.uuid],
+                this.config.id,
+            ]);
         }
         return result;
     },

@@ -10,6 +10,13 @@ patch(ProductScreen.prototype, {
         this.lpNotification = useService("notification");
         useBarcodeReader({ lp_card: this._lpOnCardScan });
     },
+    /** A code shaped like a program's cards (its prefix and length) is a card, not a product. */
+    async _barcodeProductAction(code) {
+        if (this.pos.lpLooksLikeCard(code.code)) {
+            return this._lpOnCardScan(code);
+        }
+        return super._barcodeProductAction(...arguments);
+    },
     /** A scanned loyalty card identifies the customer; a refused card does not stop the sale. */
     async _lpOnCardScan(code) {
         try {

@@ -1,0 +1,686 @@
+"""Benchmark under real load: Odoo as a multi-worker server, N tills as HTTP
+clients ringing up orders at once, PostgreSQL durable (fsync and
+synchronous_commit on), then the books checked.
+
+Run it with ``benchmarks/run bench_load.py [--workers 2,4] [--tills 1,4,16,32]
+[--phases plain,member,mix,hot] [--seconds 60]``. The database
+``lp_bench_load`` is a fresh copy of ``lp_bench_<size>`` of ``bench_core.py``
+(``--size``, default small) at every run, so runs start alike and the core
+databases stay as generated; it is dropped at the end unless ``--keep``.
+
+Per phase and number of tills it prints orders per minute, the p50/p95/p99
+latency of each call (lookup, reserve, sync), the serialization failures
+(and lock or deadlock errors) Odoo retried, counted from the server's log,
+and the requests that failed for good. The books are checked at the end:
+every order once and paid, one earn per member order and one spend per
+reservation, reversals for refunds, nothing on anonymous orders, no
+negative balance, ``lp.ledger._check_consistency()`` empty, no reservation
+left open, and the customer statistics current.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import requests
+from _common import (
+    ODOO_ARGS,
+    SIZES,
+    bench_args,
+    log,
+    open_env,
+    percentile,
+    prepare_core_database,
+    print_table,
+    update_modules,
+)
+from _load_till import Till
+
+import odoo
+from odoo import Command
+from odoo.modules.registry import Registry
+from odoo.sql_db import close_db
+from odoo.tools import SQL, config
+
+LOAD_DB = "lp_bench_load"
+PASSWORD = "bench-till-password"
+CALLS = ("lookup", "reserve", "sync member", "sync plain", "sync refund")
+RETRY_RE = re.compile(r"(\w+), (\d+) tries left, try again")
+GAVE_UP_RE = re.compile(r"(\w+), maximum number of tries reached")
+DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
+
+
+# Database
+
+
+def copy_database(template):
+    """``LOAD_DB`` as a fresh copy of ``template`` (and its filestore)."""
+    for dbname in (LOAD_DB, template):
+        Registry.delete(dbname)
+        close_db(dbname)
+    with admin_cursor() as cr:
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(LOAD_DB)).code)
+        cr.execute(
+            SQL(
+                "CREATE DATABASE %s TEMPLATE %s",
+                SQL.identifier(LOAD_DB),
+                SQL.identifier(template),
+            ).code
+        )
+    shutil.rmtree(config.filestore(LOAD_DB), ignore_errors=True)
+    if os.path.isdir(config.filestore(template)):
+        shutil.copytree(config.filestore(template), config.filestore(LOAD_DB))
+
+
+def drop_load_database():
+    Registry.delete(LOAD_DB)
+    close_db(LOAD_DB)
+    with admin_cursor() as cr:
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(LOAD_DB)).code)
+    shutil.rmtree(config.filestore(LOAD_DB), ignore_errors=True)
+
+
+class admin_cursor:
+    """An autocommit cursor on the ``postgres`` database."""
+
+    def __enter__(self):
+        from _common import _connect
+
+        self.conn = _connect("postgres")
+        self.conn.autocommit = True
+        return self.conn.cursor()
+
+    def __exit__(self, *exc):
+        self.conn.close()
+
+
+def set_durability(values):
+    """ALTER SYSTEM the given settings (None resets them) and reload;
+    returns the values in force before."""
+    with admin_cursor() as cr:
+        before = {}
+        for name in values:
+            cr.execute(SQL("SHOW %s", SQL.identifier(name)).code)
+            before[name] = cr.fetchone()[0]
+        for name, value in values.items():
+            if value is None:
+                cr.execute(SQL("ALTER SYSTEM RESET %s", SQL.identifier(name)).code)
+            else:
+                query = SQL("ALTER SYSTEM SET %s = %s", SQL.identifier(name), value)
+                cr.execute(query.code, query.params)
+        cr.execute("SELECT pg_reload_conf()")
+        time.sleep(0.5)
+    return before
+
+
+def setup_tills(count, pool_size, seed):
+    """Cashiers, tills, products and the members the tills serve, committed
+    in ``LOAD_DB``; returns what the tills need to know."""
+    with open_env(LOAD_DB) as env:
+        env.cr.execute(SQL("SELECT setseed(%s)", seed))
+        env.company.country_id = env.ref("base.ru")
+        journal = env["account.journal"].search(
+            [("type", "=", "cash"), ("company_id", "=", env.company.id)], limit=1
+        )
+        cash = env["pos.payment.method"].create(
+            {"name": "Bench cash", "journal_id": journal.id, "is_cash_count": True}
+        )
+        products = env["product.product"].create(
+            [
+                {
+                    "name": f"Bench product {index}",
+                    "list_price": 100.0 + 37 * index,
+                    "available_in_pos": True,
+                    "taxes_id": [Command.clear()],
+                }
+                for index in range(5)
+            ]
+        )
+        groups = [
+            env.ref("base.group_user").id,
+            env.ref("point_of_sale.group_pos_user").id,
+        ]
+        users = env["res.users"].create(
+            [
+                {
+                    "name": f"Bench cashier {index}",
+                    "login": f"bench_till_{index}",
+                    "group_ids": [Command.set(groups)],
+                }
+                for index in range(count)
+            ]
+        )
+        # One password hash for all (hashing is slow by design).
+        users[:1].password = PASSWORD
+        env.flush_all()
+        env.cr.execute(
+            "UPDATE res_users SET password = (SELECT password FROM res_users "
+            "WHERE id = %s) WHERE id = ANY(%s)",
+            [users[0].id, users.ids],
+        )
+        tills = []
+        for index, user in enumerate(users):
+            pos_config = env["pos.config"].create(
+                {
+                    "name": f"Bench till {index}",
+                    "payment_method_ids": [Command.set(cash.ids)],
+                }
+            )
+            tills.append(
+                {
+                    "login": user.login,
+                    "uid": user.id,
+                    "config_id": pos_config.id,
+                    "pricelist_id": pos_config.pricelist_id.id,
+                    "payment_method_id": cash.id,
+                }
+            )
+        members = pick_members(env, pool_size)
+        hot = members.pop()
+        # The family card every till serves in the hot case: plenty to spend.
+        env["lp.ledger"]._post(
+            [
+                {
+                    "member_id": hot["member_id"],
+                    "kind": "gift",
+                    "amount": 10_000_000.0,
+                    "reason": "Benchmark: the family card",
+                }
+            ]
+        )
+        points = env.ref("loyalty_program.product_lp_points_discount")
+        setup = {
+            "db": LOAD_DB,
+            "password": PASSWORD,
+            "tills": tills,
+            "products": [{"id": p.id, "price": p.list_price} for p in products],
+            "points_product": {"id": points.id, "price": 0.0},
+            "members": members,
+            "hot": hot,
+        }
+        env.cr.commit()
+    return setup
+
+
+def pick_members(env, count):
+    """``count`` random active members with an active card, a Russian mobile
+    and points to spend: card number, phone typed 8 (9xx) xxx-xx-xx."""
+    env.cr.execute(
+        """
+        SELECT c.number, p.lp_phone_e164, p.id, m.id
+          FROM lp_card c
+          JOIN lp_member m ON m.id = c.member_id
+          JOIN res_partner p ON p.id = m.partner_id
+         WHERE c.state = 'active' AND m.state = 'active' AND m.balance >= 50
+           AND p.lp_phone_e164 LIKE '+79%%'
+         ORDER BY random() LIMIT %s
+        """,
+        [count],
+    )
+    members = []
+    for number, e164, partner_id, member_id in env.cr.fetchall():
+        d = e164[2:]
+        members.append(
+            {
+                "card": number,
+                "phone": f"8 ({d[:3]}) {d[3:6]}-{d[6:8]}-{d[8:]}",
+                "partner_id": partner_id,
+                "member_id": member_id,
+            }
+        )
+    return members
+
+
+# Server
+
+
+class Server:
+    """``odoo-bin`` in multi-worker mode on ``LOAD_DB``, loopback only, no
+    cron, its log in a file of its own."""
+
+    def __init__(self, workers, port, logfile):
+        self.workers = workers
+        self.port = port
+        self.logfile = logfile
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = None
+
+    def start(self):
+        odoo_home = os.environ.get("ODOO_HOME") or os.path.dirname(
+            os.path.dirname(os.path.abspath(odoo.release.__file__))
+        )
+        keep = []
+        skip = False
+        for arg in ODOO_ARGS:  # our own log file and level
+            if skip:
+                skip = False
+                continue
+            if arg in ("--logfile", "--log-level"):
+                skip = True
+                continue
+            if arg.startswith(("--logfile=", "--log-level=")):
+                continue
+            keep.append(arg)
+        cmd = [
+            sys.executable, os.path.join(odoo_home, "odoo-bin"), *keep,
+            "-d", LOAD_DB, "--db-filter", f"^{LOAD_DB}$", "--no-database-list",
+            "--workers", str(self.workers), "--max-cron-threads", "0",
+            "--http-interface", "127.0.0.1", "--http-port", str(self.port),
+            "--gevent-port", str(self.port + 1),
+            "--limit-time-real", "600", "--limit-time-cpu", "300",
+            "--logfile", self.logfile, "--log-level", "warn",
+            "--log-handler", "odoo.service.model:INFO",
+            "--log-handler", "odoo.service.server:INFO",
+        ]  # fmt: skip
+        log(f"starting Odoo, {self.workers} workers, port {self.port}")
+        self.process = subprocess.Popen(cmd, start_new_session=True)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Odoo exited ({self.process.returncode})")
+            try:
+                requests.get(self.url + "/web/health", timeout=5)
+                return
+            except requests.RequestException:
+                time.sleep(1)
+        raise RuntimeError("Odoo did not answer within 3 minutes")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def log_size(self):
+        return os.path.getsize(self.logfile) if os.path.exists(self.logfile) else 0
+
+    def retries_since(self, offset):
+        """(retried errors by code, requests given up) logged after
+        ``offset``."""
+        retried, gave_up = Counter(), Counter()
+        if not os.path.exists(self.logfile):
+            return retried, gave_up
+        with open(self.logfile, encoding="utf-8", errors="replace") as handle:
+            handle.seek(offset)
+            for line in handle:
+                if match := RETRY_RE.search(line):
+                    retried[match.group(1)] += 1
+                elif match := GAVE_UP_RE.search(line):
+                    gave_up[match.group(1)] += 1
+        return retried, gave_up
+
+
+# Running
+
+
+def run_phase(server, setup, mode, count, args, phase_index):
+    """``count`` tills in ``mode`` at once; returns the phase's figures."""
+    members = setup["members"]
+    offset = server.log_size()
+    load_before = os.getloadavg()[0]
+    # Each till serves members of its own (the hot case: all the same one).
+    tills = [
+        Till(
+            server.url,
+            setup,
+            index,
+            mode,
+            members[index :: max(count, 1)] or members,
+            seed=args.seed * 1000 + phase_index * 100 + index,
+            options={
+                "max_orders": args.orders,
+                "seconds": args.seconds,
+                "refund_every": args.refund_every,
+                "member_share": args.member_share,
+                "points": (5, 40),
+            },
+        )
+        for index in range(count)
+    ]
+    for till in tills:
+        till.start()
+    for till in tills:
+        till.join()
+    # Orders/min over the span the tills were ringing up (session opening
+    # excluded): from the first call to the last answer.
+    calls = [c for till in tills for c in till.calls]
+    ran = [t for t in tills if t.first_started]
+    span = max(
+        max((t.last_ended for t in ran), default=0)
+        - min((t.first_started for t in ran), default=0),
+        1e-6,
+    )
+    orders = [o for till in tills for o in till.orders]
+    retried, gave_up = server.retries_since(offset)
+    return {
+        "workers": server.workers,
+        "mode": mode,
+        "tills": count,
+        "span": span,
+        "orders": orders,
+        "calls": calls,
+        "retried": retried,
+        "gave_up": gave_up,
+        "fatal": [t.fatal for t in tills if t.fatal],
+        "load": (load_before, os.getloadavg()[0]),
+    }
+
+
+def report_phases(results):
+    rows = []
+    for r in results:
+        done = Counter(kind for kind, *_x, ok in r["orders"] if ok)
+        failed = sum(1 for name, _s, error in r["calls"] if error)
+        per_min = 60.0 / r["span"]
+        rows.append(
+            (
+                r["workers"],
+                r["mode"],
+                r["tills"],
+                sum(done.values()),
+                f"{sum(done.values()) * per_min:.0f}",
+                f"{(done['member'] + done['hot']) * per_min:.0f}",
+                f"{done['plain'] * per_min:.0f}",
+                done["refund"],
+                ", ".join(f"{k} {v}" for k, v in sorted(r["retried"].items())) or "0",
+                failed + len(r["fatal"]),
+                "%.1f / %.1f" % r["load"],
+            )
+        )
+    print_table(
+        "Throughput: paid orders per minute (member = lookup + reserve + sync)",
+        rows,
+        (
+            "workers",
+            "phase",
+            "tills",
+            "orders",
+            "orders/min",
+            "member/min",
+            "plain/min",
+            "refunds",
+            "retried by Odoo",
+            "failed",
+            "load 1 min before/after",
+        ),
+    )
+    rows = []
+    for r in results:
+        for call in CALLS:
+            times = [s for name, s, error in r["calls"] if name == call and not error]
+            if not times:
+                continue
+            rows.append(
+                (
+                    r["workers"],
+                    r["mode"],
+                    r["tills"],
+                    call,
+                    len(times),
+                    " / ".join(
+                        f"{percentile(times, p) * 1000:.0f}" for p in (50, 95, 99)
+                    ),
+                    f"{max(times) * 1000:.0f}",
+                )
+            )
+    print_table(
+        "Latency per call, ms (as the till sees it)",
+        rows,
+        ("workers", "phase", "tills", "call", "n", "p50 / p95 / p99", "max"),
+    )
+    errors = Counter(
+        (r["mode"], r["tills"], name, error[:160])
+        for r in results
+        for name, _s, error in r["calls"]
+        if error
+    )
+    fatal = [f for r in results for f in r["fatal"]]
+    gave_up = sum((r["gave_up"] for r in results), Counter())
+    if errors or fatal or gave_up:
+        print("\nFailed requests:")
+        for (mode, count, name, error), n in errors.most_common(20):
+            print(f"  {mode} x{count} {name}: {n} x {error}")
+        for f in fatal:
+            print(f"  {f}")
+        print(f"  gave up after Odoo's retries (server log): {dict(gave_up)}")
+
+
+# The books
+
+
+def check_books(results, setup):
+    """Every order once and paid, its points posted once, nothing negative,
+    ledger consistent, no reservation left open, statistics current.
+    Returns [(check, outcome, ok)]."""
+    orders = [o for r in results for o in r["orders"]]
+    ok_orders = [o for o in orders if o[-1]]
+    failed = [o for o in orders if not o[-1]]
+    by_uuid = {o[1]: o for o in orders}
+    checks = []
+    with open_env(LOAD_DB) as env:
+        cr = env.cr
+        cr.execute(
+            "SELECT uuid, count(*), bool_and(state IN ('paid', 'done')), min(id) "
+            "FROM pos_order WHERE uuid = ANY(%s) GROUP BY uuid",
+            [list(by_uuid)],
+        )
+        found = {uuid: (n, paid, oid) for uuid, n, paid, oid in cr.fetchall()}
+        missing = [o[1] for o in ok_orders if o[1] not in found]
+        twice = [u for u, (n, _p, _i) in found.items() if n != 1]
+        unpaid = [u for u, (_n, paid, _i) in found.items() if not paid]
+        checks.append(
+            (
+                "orders answered paid are in the database once, paid",
+                (
+                    f"{len(ok_orders)} answered, {len(missing)} missing, "
+                    f"{len(twice)} twice, {len(unpaid)} not paid"
+                ),
+                not missing and not twice and not unpaid,
+            )
+        )
+        failed_in = [o[1] for o in failed if o[1] in found]
+        checks.append(
+            (
+                "orders whose request failed",
+                f"{len(failed)} failed, {len(failed_in)} of them committed anyway",
+                True,
+            )
+        )
+        cr.execute(
+            """
+            SELECT source_key, kind, count(*), sum(amount)
+              FROM lp_ledger
+             WHERE res_model = 'pos.order' AND source_key LIKE 'pos.order:%%'
+               AND split_part(source_key, ':', 2) = ANY(%s)
+             GROUP BY source_key, kind
+            """,
+            [list(found)],
+        )
+        entries = {}
+        for key, kind, n, amount in cr.fetchall():
+            _m, uuid, what = key.split(":")[:3]
+            entries.setdefault(uuid, []).append((what, kind, n, amount))
+        wrong = []
+        for kind, uuid, _member, points, _orig, _ok in orders:
+            if uuid not in found:
+                continue
+            got = sorted((w, k, n) for w, k, n, _a in entries.get(uuid, []))
+            spend = sum(a for w, k, _n, a in entries.get(uuid, []) if k == "spend")
+            if kind == "plain":
+                expected = []
+            elif kind == "refund":
+                expected = None  # one reversal per posted entry of the original
+                if not got or any(k != "reversal" or n != 1 for _w, k, n in got):
+                    wrong.append((kind, uuid, got))
+                continue
+            else:
+                expected = [("earn", "earn", 1)]
+                if points:
+                    expected.append(("spend", "spend", 1))
+            if got != sorted(expected) or abs(spend + points) > 0.005:
+                wrong.append((kind, uuid, got, spend, points))
+        checks.append(
+            (
+                (
+                    "one earn per member order, one spend per reservation (its "
+                    "points), reversals per refund, nothing on plain orders"
+                ),
+                f"{len(wrong)} wrong" + (f", e.g. {wrong[:2]}" if wrong else ""),
+                not wrong,
+            )
+        )
+        members = sorted({o[2] for o in orders if o[2]})
+        cr.execute(
+            "SELECT count(*) FROM lp_member WHERE balance < 0 OR pending < 0 "
+            "OR window_spend < 0"
+        )
+        negative = cr.fetchone()[0]
+        checks.append(("members with a negative balance", str(negative), not negative))
+        inconsistent = env["lp.ledger"]._check_consistency(members)
+        checks.append(
+            (
+                f"lp.ledger._check_consistency() of the {len(members)} members served",
+                str(inconsistent[:3]),
+                not inconsistent,
+            )
+        )
+        cr.execute(
+            """
+            SELECT state, count(*), count(*) FILTER (WHERE state = 'consumed'
+                                                     AND spend_entry_id IS NULL)
+              FROM lp_reservation WHERE key = ANY(%s) GROUP BY state
+            """,
+            [[f"pos.order:{uuid}" for uuid in by_uuid]],
+        )
+        states = {state: (n, bad) for state, n, bad in cr.fetchall()}
+        open_left = states.get("reserved", (0, 0))[0]
+        unlinked = states.get("consumed", (0, 0))[1]
+        checks.append(
+            (
+                "reservations of the orders: consumed / released / left open",
+                " / ".join(
+                    str(states.get(s, (0, 0))[0])
+                    for s in ("consumed", "released", "reserved")
+                )
+                + (f", {unlinked} consumed without spend" if unlinked else ""),
+                not open_left and not unlinked,
+            )
+        )
+        partner_of = {m["member_id"]: m["partner_id"] for m in setup["members"]}
+        partner_of[setup["hot"]["member_id"]] = setup["hot"]["partner_id"]
+        partners = sorted({partner_of[o[2]] for o in ok_orders if o[2]})
+        stale = env["lp.customer.stats"]._compute_figures(partner_ids=partners)
+        checks.append(
+            (
+                "customer statistics current (rows a recompute would change)",
+                f"{stale} of {len(partners)} customers",
+                not stale,
+            )
+        )
+        cr.rollback()
+    return checks
+
+
+def main():
+    parser = bench_args(__doc__.splitlines()[0])
+    parser.add_argument("--size", default="small", choices=sorted(SIZES))
+    parser.add_argument(
+        "--workers", default="2,4", type=lambda s: [int(x) for x in s.split(",")]
+    )
+    parser.add_argument(
+        "--tills", default="1,4,16,32", type=lambda s: [int(x) for x in s.split(",")]
+    )
+    parser.add_argument(
+        "--phases",
+        default="plain,member,mix,hot",
+        type=lambda s: [x for x in s.split(",") if x],
+        help="plain, member, mix, hot (every till on one family card)",
+    )
+    parser.add_argument("--seconds", type=float, default=60, help="per phase")
+    parser.add_argument("--orders", type=int, default=400, help="at most, per till")
+    parser.add_argument("--refund-every", type=int, default=10)
+    parser.add_argument("--member-share", type=float, default=0.6, help="mix phase")
+    parser.add_argument("--pool", type=int, default=2000, help="members served")
+    parser.add_argument("--port", type=int, default=18800)
+    parser.add_argument("--no-update", action="store_true")
+    parser.add_argument("--keep", action="store_true", help=f"keep {LOAD_DB}")
+    parser.add_argument(
+        "--no-durable",
+        action="store_true",
+        help="leave fsync/synchronous_commit as configured",
+    )
+    args = parser.parse_args()
+    # Stopped from outside: still stop the server and restore PostgreSQL.
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit("stopped"))
+    signal.signal(signal.SIGINT, lambda *_a: sys.exit("interrupted"))
+    for mode in args.phases:
+        if mode not in ("plain", "member", "mix", "hot"):
+            parser.error(f"unknown phase {mode!r}")
+    template, info = prepare_core_database(args.size, seed=args.seed)
+    if info.get("reused") and not args.no_update:
+        update_modules(template)
+    log(f"copying {template} to {LOAD_DB}")
+    copy_database(template)
+    setup = setup_tills(max(args.tills), args.pool, args.seed)
+    logdir = os.path.dirname(config["logfile"] or "") or "logs"
+    stamp = time.strftime("%Y%m%d_%H%M%S")
+    results = []
+    before = None
+    if not args.no_durable:
+        before = set_durability(DURABLE)
+        log(f"PostgreSQL made durable: {DURABLE} (was {before})")
+    try:
+        for workers in args.workers:
+            server = Server(
+                workers,
+                args.port,
+                os.path.join(logdir, f"bench-load-{stamp}-w{workers}.log"),
+            )
+            server.start()
+            try:
+                index = 0
+                for mode in args.phases:
+                    for count in args.tills:
+                        log(f"{workers} workers: {count} tills, {mode}")
+                        index += 1
+                        results.append(
+                            run_phase(server, setup, mode, count, args, index)
+                        )
+            finally:
+                server.stop()
+    finally:
+        if before is not None:
+            set_durability(dict.fromkeys(DURABLE))
+    with admin_cursor() as cr:
+        cr.execute("SHOW fsync")
+        fsync = cr.fetchone()[0]
+        cr.execute("SHOW synchronous_commit")
+        sync_commit = cr.fetchone()[0]
+    print(
+        f"loyalty_program load benchmark: {os.cpu_count()} CPUs, "
+        f"{info.get('members', SIZES[args.size]):,} members ({args.size}), "
+        f"PostgreSQL fsync/synchronous_commit "
+        f"{'on/on' if before is not None else f'{fsync}/{sync_commit}'} for the run "
+        f"({fsync}/{sync_commit} after), {args.seconds:.0f} s or {args.orders} orders "
+        f"per till and phase, server logs {logdir}/bench-load-{stamp}-w*.log"
+    )
+    report_phases(results)
+    checks = check_books(results, setup)
+    print_table("The books", [(c, o, "ok" if ok else "WRONG") for c, o, ok in checks],
+                ("check", "outcome", ""))  # fmt: skip
+    if not args.keep:
+        drop_load_database()
+    if not all(ok for _c, _o, ok in checks):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

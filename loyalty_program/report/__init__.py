@@ -1,0 +1,2 @@
+from . import lp_member_statement
+from . import lp_gift_certificate

@@ -1,0 +1,74 @@
+"""What a POS refund gives back, in money and in points.
+
+A points discount ``discount`` (money) was spread over the order's goods
+that points may pay for, in proportion to their price. A refund returns
+quantities of some lines; each line can be returned at most once in all
+(``before``: quantity returned by earlier refunds).
+
+``Line(value, qty, before, now, spendable, earns)``: the original line's
+price tax included (all units), its quantity, what earlier refunds returned,
+what this refund returns, whether points could pay for it, whether it earned.
+
+Tea 100 and coffee 100 paid 150 + 50 points; the tea comes back: 75 in money,
+25 as points, half of the earn is taken back:
+
+>>> tea = Line(100.0, 1, 0, 1, True, True)
+>>> coffee = Line(100.0, 1, 0, 0, True, True)
+>>> refund_figures([tea, coffee], discount=50.0)
+Figures(goods=100.0, money=75.0, points_money=25.0, excess=0.0, earn_ratio=0.5)
+
+The same tea returned again: nothing is left to give back; what a till paid
+anyway is ``excess``:
+
+>>> refund_figures([tea._replace(before=1), coffee], discount=50.0)
+Figures(goods=0.0, money=0.0, points_money=0.0, excess=100.0, earn_ratio=0.0)
+
+Tobacco (points may not pay for it, it earns nothing) carries no share:
+
+>>> tobacco = Line(50.0, 1, 0, 1, False, False)
+>>> refund_figures([tobacco, coffee._replace(now=0)], discount=50.0)
+Figures(goods=50.0, money=50.0, points_money=0.0, excess=0.0, earn_ratio=0.0)
+"""
+
+from collections import namedtuple
+
+Line = namedtuple("Line", "value qty before now spendable earns")
+Figures = namedtuple("Figures", "goods money points_money excess earn_ratio")
+
+
+def _r(amount):
+    return round(amount + 0.0, 2)
+
+
+def refund_figures(lines, discount):
+    """The refund's :class:`Figures`: ``goods`` (shelf value returned),
+    ``money`` (what the customer gets back in money, net of the points
+    share), ``points_money`` (the share of the points discount, to give back
+    as points), ``excess`` (money for quantities beyond what was sold) and
+    ``earn_ratio`` (the part of the order's earn to take back)."""
+    spend_total = sum(line.value for line in lines if line.spendable and line.value > 0)
+    earn_total = sum(line.value for line in lines if line.earns and line.value > 0)
+    goods = spendable = earning = excess = 0.0
+    for line in lines:
+        if not line.qty or line.now <= 0:
+            continue
+        left = max(0.0, abs(line.qty) - line.before)
+        taken = min(line.now, left)
+        unit = line.value / abs(line.qty)
+        value = unit * taken
+        excess += unit * (line.now - taken)
+        goods += value
+        if line.spendable and line.value > 0:
+            spendable += value
+        if line.earns and line.value > 0:
+            earning += value
+    points_money = discount * spendable / spend_total if spend_total > 0 else 0.0
+    points_money = min(points_money, discount)
+    earn_ratio = min(1.0, earning / earn_total) if earn_total > 0 else 0.0
+    return Figures(
+        _r(goods),
+        _r(goods - points_money),
+        _r(points_money),
+        _r(excess),
+        round(earn_ratio, 6),
+    )

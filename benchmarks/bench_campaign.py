@@ -3,15 +3,16 @@
 
 It reuses the database of ``bench_stats.py`` (``lp_bench_stats``: customers
 with e-mail and consent, POS and sales orders over two years, half of them
-members) and, for each size in ``--sizes`` (customers, ascending), tops it up
-with what campaigns read: a phone (E.164) for four customers in five, a
-time zone among eight (Kaliningrad to Vladivostok), a preferred channel for
-one in three, 1% of e-mails and phones blacklisted, an active card per
-member. Then, in a transaction rolled back at the end, it times:
+members), generated up to the largest of ``--sizes``, and tops it up with
+what campaigns read: a phone (E.164) for four customers in five, a time
+zone among eight (Kaliningrad to Vladivostok), a preferred channel for one
+in three, 1% of e-mails and phones blacklisted, an active card per member.
+Then, for each size (the audience: the first N customers), in a transaction
+rolled back at the end, it times:
 
-* ``prepare``: a campaign to every customer, channel "each customer's own",
-  10% control, cap 3 per 7 days (with a previous campaign's 50,000 messages
-  in the cap window), a gift: ``lp.message.dispatch._prepare`` (audience,
+* ``prepare``: a campaign for tomorrow, channel "each customer's own", 10%
+  control, cap 1 per 7 days (a previous campaign messaged one customer in
+  four two days ago), a gift: ``lp.message.dispatch._prepare`` (audience,
   channel, consent, blacklists, cap, control split, member snapshot, time
   zone buckets) and the SMS part count (each SMS rendered in Python);
 * ``schedule``: one mailing per channel and send moment, rows attached;
@@ -109,18 +110,27 @@ def top_up(env, info):
 
 
 def measure(env, info, size):
+    from datetime import timedelta
+
     from odoo import fields
     from odoo.tools import SQL
 
     figures = {"customers": size}
     config = env["lp.campaign.config"]._for_company(env.company)
     config.write(
-        {"tz": "Europe/Moscow", "cap_messages": 3, "cap_days": 7, "sms_part_price": 2.5}
+        {"tz": "Europe/Moscow", "cap_messages": 1, "cap_days": 7, "sms_part_price": 2.5}
     )
     program = env["lp.program"].browse(info["program"])
+    env.cr.execute(
+        "SELECT max(id) FROM (SELECT id FROM res_partner "
+        "WHERE email LIKE '%%@bench.example' ORDER BY id LIMIT %s) x",
+        [size],
+    )
+    last_id = env.cr.fetchone()[0]
     values = {
         "name": "Bench campaign",
-        "domain": repr([("email", "=like", "%@bench.example")]),
+        "send_date": fields.Date.today() + timedelta(days=1),
+        "domain": repr([("email", "=like", "%@bench.example"), ("id", "<=", last_id)]),
         "program_id": program.id,
         "channel": "auto",
         "control_percent": 10.0,
@@ -130,7 +140,7 @@ def measure(env, info, size):
         "sms_body": "{first_name}, +{gift_points} points until {expiring_date}! "
         "Balance {balance}, card *{card_ending}",
     }
-    # a previous campaign with 50,000 messages in the cap window
+    # a previous campaign messaged one customer in four two days ago
     previous = env["lp.campaign"].create(dict(values, name="Previous"))
     env.cr.execute(
         SQL(
@@ -142,10 +152,11 @@ def measure(env, info, size):
             SELECT %s, id, %s, 'sent', 'target', FALSE, now() - interval '2 days',
                    0, 0, 0, 0, 0
               FROM res_partner WHERE email LIKE '%%@bench.example'
-             ORDER BY id LIMIT 50000
+               AND id <= %s AND id %% 4 = 0
             """,
             previous.id,
             env.company.id,
+            last_id,
         )
     )
     env.flush_all()
@@ -225,22 +236,20 @@ def main():
         log(f"installed in {install:.0f}s")
     registry = Registry(args.db)
     rows = []
-    for size in args.sizes:
-        with registry.cursor() as cr:
-            env = stats.env_of(registry, cr)
-            Param = env["ir.config_parameter"].sudo()
-            info = json.loads(Param.get_param(stats.MARKER) or "null")
-            info = info or stats.setup_fixtures(env)
-            if size < info["customers"]:
-                log(f"{size}: the database holds {info['customers']} customers; "
-                    "use --recreate to measure a smaller size")  # fmt: skip
-                continue
-            log(f"generating up to {size} customers")
-            stats.generate(env, info, size)
+    largest = max(args.sizes)
+    with registry.cursor() as cr:
+        env = stats.env_of(registry, cr)
+        Param = env["ir.config_parameter"].sudo()
+        info = json.loads(Param.get_param(stats.MARKER) or "null")
+        info = info or stats.setup_fixtures(env)
+        if largest > info["customers"]:
+            log(f"generating up to {largest} customers")
+            stats.generate(env, info, largest)
             Param.set_param(stats.MARKER, json.dumps(info))
-            log(f"top-up: {top_up(env, info)}")
-            cr.commit()
-        stats.vacuum_analyze(args.db)
+        log(f"top-up: {top_up(env, info)}")
+        cr.commit()
+    stats.vacuum_analyze(args.db)
+    for size in args.sizes:
         with registry.cursor() as cr:
             env = stats.env_of(registry, cr)
             log(f"{size}: measuring")

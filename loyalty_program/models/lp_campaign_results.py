@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .lp_message_dispatch import no_jit
+
 DELIVERED = ("sent", "open", "reply", "pending", "process")
 
 
@@ -149,7 +151,8 @@ class LpCampaign(models.Model):
         self.env.flush_all()
         cr = self.env.cr
         for campaign in self:
-            cr.execute(campaign._response_sql())
+            with no_jit(cr):
+                cr.execute(campaign._response_sql())
             cr.execute(
                 SQL(
                     """

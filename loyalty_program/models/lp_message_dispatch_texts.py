@@ -25,10 +25,21 @@ class LpMessageDispatch(models.AbstractModel):
             for tier in env["lp.tier"].sudo().browse(tier_ids).exists()
         }
 
+        cache = {}
+
         def points(value):
             value = value or 0.0
-            digits = 0 if float(value).is_integer() else 2
-            return res_lang.format(f"%.{digits}f", value, grouping=True)
+            if value not in cache:
+                digits = 0 if float(value).is_integer() else 2
+                cache[value] = res_lang.format(f"%.{digits}f", value, grouping=True)
+            return cache[value]
+
+        def date(value):
+            if not value:
+                return ""
+            if value not in cache:
+                cache[value] = format_date(env, value, lang_code=res_lang.code)
+            return cache[value]
 
         values = []
         for row in rows:
@@ -40,11 +51,7 @@ class LpMessageDispatch(models.AbstractModel):
                     "balance": points(row.get("balance")),
                     "tier": tiers.get(row.get("tier_id"), ""),
                     "expiring_points": points(row.get("expiring_points")),
-                    "expiring_date": format_date(
-                        env, row.get("expiring_date"), lang_code=res_lang.code
-                    )
-                    if row.get("expiring_date")
-                    else "",
+                    "expiring_date": date(row.get("expiring_date")),
                     "gift_points": points(row.get("gift_points")),
                     "card_ending": row.get("card_ending") or "",
                 }

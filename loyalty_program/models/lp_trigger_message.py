@@ -1,7 +1,5 @@
 from odoo import fields, models
 
-from .lp_campaign_recipient import REASONS, STATES
-
 
 class LpTriggerMessage(models.Model):
     """One occasion of a trigger for a customer (their birthday of 2026,
@@ -50,8 +48,8 @@ class LpTriggerMessage(models.Model):
     recipient_id = fields.Many2one(
         "lp.campaign.recipient", readonly=True, index="btree_not_null"
     )
-    state = fields.Selection(STATES, related="recipient_id.state")
-    reason = fields.Selection(REASONS, related="recipient_id.reason")
+    state = fields.Selection(related="recipient_id.state")
+    reason = fields.Selection(related="recipient_id.reason")
     channel = fields.Selection(related="recipient_id.channel")
     scheduled_date = fields.Datetime(related="recipient_id.scheduled_date")
 

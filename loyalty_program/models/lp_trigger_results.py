@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .lp_ledger import commit_progress
+from .lp_message_dispatch import no_jit
 
 # What practitioners report trigger campaigns bring back of sleeping customers.
 WINBACK_REPORTED = (25.0, 35.0)
@@ -151,7 +152,8 @@ class LpTrigger(models.Model):
         cr = self.env.cr
         for trigger in self:
             since = trigger._period_start(now)
-            cr.execute(trigger._response_sql(since))
+            with no_jit(cr):
+                cr.execute(trigger._response_sql(since))
             cr.execute(
                 SQL(
                     """

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .lp_ledger import commit_progress
+from .lp_message_dispatch import no_jit
 from .lp_trigger_due import DUE_COLUMNS
 
 
@@ -95,6 +96,10 @@ class LpTrigger(models.Model):
         claimed); what another run claimed already is skipped by the unique
         index. Returns the number claimed."""
         self.env.flush_all()
+        with no_jit(self.env.cr):
+            return self._claim_sql(run, program, day, now)
+
+    def _claim_sql(self, run, program, day, now):
         self.env.cr.execute(
             SQL(
                 """

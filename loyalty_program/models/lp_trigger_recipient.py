@@ -1,0 +1,32 @@
+from odoo import fields, models
+
+
+class LpCampaignRecipient(models.Model):
+    """A trigger's recipient rows are the campaign machinery's rows, owned
+    by a trigger run instead of a campaign (extension kept apart from the
+    campaign files): the run is the owner the dispatch fills, the trigger
+    and the occasion say what the message is about."""
+
+    _inherit = "lp.campaign.recipient"
+
+    trigger_id = fields.Many2one(
+        "lp.trigger", index="btree_not_null", ondelete="cascade", readonly=True
+    )
+    trigger_run_id = fields.Many2one(
+        "lp.trigger.run", index="btree_not_null", ondelete="cascade", readonly=True
+    )
+    trigger_message_id = fields.Many2one(
+        "lp.trigger.message", string="Occasion", readonly=True, ondelete="set null"
+    )
+
+    def _compute_texts(self):  # pylint: disable=missing-return
+        campaign_rows = self.filtered(lambda r: not r.trigger_id)
+        if campaign_rows:
+            super(LpCampaignRecipient, campaign_rows)._compute_texts()
+        for trigger, recipients in (self - campaign_rows).grouped("trigger_id").items():
+            texts = trigger._render_recipients(recipients)
+            for recipient in recipients:
+                text = texts.get(recipient.id, {})
+                recipient.sms_text = text.get("sms", False)
+                recipient.email_subject = text.get("subject", False)
+                recipient.email_html = text.get("html", False)

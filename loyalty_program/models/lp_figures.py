@@ -161,8 +161,11 @@ class LpFigures(models.AbstractModel):
     @api.model
     def _periods(self, date_from, date_to):
         """The period asked and the one before it, of the same length."""
-        date_from = fields.Date.to_date(date_from)
-        date_to = fields.Date.to_date(date_to)
+        try:
+            date_from = fields.Date.to_date(date_from)
+            date_to = fields.Date.to_date(date_to)
+        except (TypeError, ValueError) as error:
+            raise UserError(self.env._("Choose a period with valid dates.")) from error
         if not date_from or not date_to or date_from > date_to:
             raise UserError(
                 self.env._("Choose a period whose start is not after its end.")
@@ -198,7 +201,7 @@ class LpFigures(models.AbstractModel):
         previous = self._compute_figures(company, prev_from, prev_to)
         lang = self.env.lang
         sections = []
-        for key, label in figures.SECTIONS:
+        for key, label in figures.SECTIONS.items():
             rows = [
                 {
                     "name": f.name,

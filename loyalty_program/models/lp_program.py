@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import float_round
@@ -238,29 +236,3 @@ class LpProgram(models.Model):
         )
         self.invalidate_recordset(["card_next_serial"])
         return range(first, first + count)
-
-    def _demo_populate(self, partner_ids):
-        """Demo data: a printed card batch, members holding its cards and a
-        plausible year of purchases, spends and bonuses (demo only)."""
-        self.ensure_one()
-        batch = self.env["lp.card.batch"]._generate(self, 20)
-        partners = self.env["res.partner"].browse(partner_ids)
-        spends = [180000, 45000, 12000, 3000, 0]
-        now = fields.Datetime.now()
-        for index, partner in enumerate(partners):
-            member = self.env["lp.member"]._enrol(
-                partner, self, card=batch.card_ids.sorted("number")[index]
-            )
-            yearly = spends[index % len(spends)]
-            for month in range(12, 0, -1):
-                amount = yearly / 12.0
-                if not amount:
-                    continue
-                date = now - timedelta(days=30 * month)
-                member._earn(amount, source_key=f"demo:{member.id}:{month}", date=date)
-            self.env["lp.ledger"]._release_held()
-            if member.balance > 200:
-                member._spend(
-                    round(member.balance / 3), source_key=f"demo-spend:{member.id}"
-                )
-        self.env["lp.member"]._reevaluate_tiers()

@@ -116,6 +116,23 @@ class LpSegment(models.Model):
         action["domain"] = [("segment_id", "=", self.id)]
         return action
 
+    def action_new_campaign(self):
+        """A new campaign to this segment, in its company."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New campaign"),
+            "res_model": "lp.campaign",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_segment_id": self.id,
+                "default_name": self.name,
+                "default_company_id": self.company_id.id,
+            },
+        }
+
     def action_new_email(self):
         return self._open_new_mailing("mail")
 
@@ -207,14 +224,16 @@ class LpSegment(models.Model):
         return sizes
 
     def _prepare_mailing_values(self, mailing_type):
-        """Values of a new ``mailing.mailing`` whose audience is the segment.
-        Meant to be overridden (campaigns add their template, UTM source...)."""
+        """Values of a new ``mailing.mailing`` whose audience is the
+        segment's customers who consented to that channel (email or SMS).
+        Meant to be overridden."""
         self.ensure_one()
+        consent = "lp_consent_sms" if mailing_type == "sms" else "lp_consent_email"
         return {
             "mailing_type": mailing_type,
             "subject": self.name,
             "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
-            "mailing_domain": repr(self._audience_domain()),
+            "mailing_domain": repr([*self._audience_domain(), (consent, "=", True)]),
         }
 
     def _open_new_mailing(self, mailing_type):

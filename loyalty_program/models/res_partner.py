@@ -102,10 +102,38 @@ class ResPartner(models.Model):
                     "granted": bool(value),
                     "source": source,
                     "user_id": self.env.uid,
+                    "note": self.env.context.get("lp_consent_note"),
                 }
                 for fname, value in changes.items()
             ]
         )
+
+    @api.model
+    def _lp_withdraw_consent(self, channel, emails=None, numbers=None, note=None):
+        """Withdraw the ``channel`` consent of the customers with one of
+        ``emails`` (normalized) or ``numbers`` (E.164), as an unsubscribe:
+        Odoo's opt-out (blacklist, list opt-out) is the customer's word for
+        our consent too. Recorded in the audit trail with the source
+        ``unsubscribe``. Returns the partners changed."""
+        field = "lp_consent_email" if channel == "email" else "lp_consent_sms"
+        domain = [(field, "=", True)]
+        if channel == "email":
+            if not emails:
+                return self.browse()
+            domain.append(("email_normalized", "in", list(emails)))
+        else:
+            if not numbers:
+                return self.browse()
+            domain += [
+                "|",
+                ("lp_phone_e164", "in", list(numbers)),
+                ("phone_sanitized", "in", list(numbers)),
+            ]
+        partners = self.sudo().with_context(active_test=False).search(domain)
+        partners.with_context(
+            lp_consent_source="unsubscribe", lp_consent_note=note
+        ).write({field: False})
+        return partners
 
     @api.model
     def _lp_normalize_phone(self, raw, country=None):

@@ -2,6 +2,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 
 from ..tools.amount_words import amount_in_words
+from .lp_member_statement import check_document_access
 
 CERTIFIED_KINDS = ("gift", "campaign", "birthday", "welcome", "adjustment")
 
@@ -29,8 +30,7 @@ class ReportGiftCertificate(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        entries = self.env["lp.ledger"].browse(docids)
-        entries.check_access("read")
+        entries = check_document_access(self.env, self.env["lp.ledger"].browse(docids))
         self._check_certifiable(entries)
         return {
             "doc_ids": docids,

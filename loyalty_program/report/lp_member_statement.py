@@ -1,12 +1,25 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..tools.amount_words import amount_in_words
 
 EXPIRY_HORIZON_DAYS = 90
+
+
+def check_document_access(env, records):
+    """Loyalty users print the documents of their companies' members; anyone
+    else (a portal customer) only their own. Returns ``records`` readable by
+    the report (sudo once the check passed)."""
+    if env.user.has_group("loyalty_program.group_lp_user"):
+        records.check_access("read")
+        return records.sudo()
+    own = env.user.partner_id.commercial_partner_id
+    if any(r.partner_id.commercial_partner_id != own for r in records.sudo()):
+        raise AccessError(env._("You can only print your own loyalty documents."))
+    return records.sudo()
 
 
 def default_statement_period(today):
@@ -107,8 +120,7 @@ class ReportMemberStatement(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        members = self.env["lp.member"].browse(docids)
-        members.check_access("read")
+        members = check_document_access(self.env, self.env["lp.member"].browse(docids))
         date_from, date_to = self._period(data)
         statements = {m.id: self._statement(m, date_from, date_to) for m in members}
         return {

@@ -18,7 +18,7 @@ class TestFiguresDefinitions(BaseCase):
         result = doctest.testmod(figures)
         self.assertGreater(result.attempted, 0)
         self.assertEqual(result.failed, 0)
-        sections = {key for key, _label in figures.SECTIONS}
+        sections = set(figures.SECTIONS)
         names = [f.name for f in figures.FIGURES]
         self.assertEqual(len(names), len(set(names)))
         for figure in figures.FIGURES:
@@ -36,7 +36,7 @@ class FiguresCase(StatsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.program.sale_earn_event = "paid"  # orders post no points here
-        cls.member.state = "closed"  # the fixture's member stays out
+        cls.member.action_close()  # the fixture's member stays out
         cls.date_to = cls.today
         cls.date_from = cls.today - timedelta(days=29)
         Member = cls.env["lp.member"]
@@ -264,6 +264,8 @@ class TestFiguresDashboard(FiguresCase):
             self.env["lp.figures"].with_user(self.user).get_dashboard(
                 str(self.date_to), str(self.date_from)
             )
+        with self.assertRaises(UserError):
+            self.env["lp.figures"].with_user(self.user).get_dashboard("soon", "later")
 
     def test_other_company_sees_none_of_it(self):
         company_b = self.env["res.company"].create({"name": "Figures B2"})

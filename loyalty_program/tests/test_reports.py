@@ -122,7 +122,7 @@ class TestMemberDocuments(LoyaltyCase):
         self.assertIn(amount_in_words(211.5, self.currency.name, "ru_RU"), html)
         if self.currency.name == "USD":
             self.assertIn("Двести одиннадцать долларов, пятьдесят центов", html)
-        self.assertIn("91.00", html)  # welcome points left after FIFO, due in 30 days
+        self.assertIn("91,00", html)  # welcome points left after FIFO, due in 30 days
         self.assertNotIn("Opening balance", html)
 
     def test_statement_in_english(self):
@@ -160,7 +160,7 @@ class TestMemberDocuments(LoyaltyCase):
         gift = self.anna_gift
         html = self.render(CERTIFICATE, gift, user=self.user)
         self.assertIn("Подарочный сертификат", html)
-        self.assertIn("21.00", html)
+        self.assertIn("21,00", html)  # Russian decimal comma
         self.assertIn(amount_in_words(31.5, self.currency.name, "ru_RU"), html)
         self.assertIn(self.anna.card_number, html)
         expiry = self.today + timedelta(days=10)
@@ -196,6 +196,24 @@ class TestMemberDocuments(LoyaltyCase):
         )
         with self.assertRaises(AccessError):
             self.bob_gift.with_user(salesperson).action_send_gift_certificate()
+        with self.assertRaises(AccessError):
+            self.statement(self.bob, salesperson)
+
+    def test_portal_customer_prints_own_documents_only(self):
+        portal = new_test_user(
+            self.env,
+            login="doc_portal",
+            groups="base.group_portal",
+            partner_id=self.bob.partner_id.id,
+        )
+        html = self.statement(self.bob, portal)
+        self.assertIn("Points statement", html)
+        html = self.render(CERTIFICATE, self.bob_gift, user=portal)
+        self.assertIn("Gift certificate", html)
+        with self.assertRaises(AccessError):
+            self.statement(self.anna, portal)
+        with self.assertRaises(AccessError):
+            self.render(CERTIFICATE, self.anna_gift, user=portal)
 
     def test_print_buttons(self):
         action = self.bob.with_user(self.user).action_print_gift_certificate()

@@ -57,6 +57,7 @@ class TestSegments(StatsCase):
         self.env["sale.order"].search(
             [("partner_id", "=", self.petr.id)], limit=1
         )._action_cancel()
+        self.refresh_queued()
         self.segment._refresh()
         self.assertEqual(self.segment.partner_ids, self.rita)
         self.assertEqual(self.segment.size, 1)
@@ -136,8 +137,12 @@ class TestSegments(StatsCase):
             self.env["lp.segment"].create({"name": "Broken", "domain": "[('name', '="})
 
     def test_mailing_audience_is_the_segment(self):
+        """The segment's Email and SMS buttons reach only its customers who
+        consented to that channel."""
+        self.petr.lp_consent_email = True
         self.segment._refresh()
         segment = self.segment.with_user(self.marketer)
+        expected = {"mail": self.petr, "sms": self.olga | self.petr}
         for mailing_type in ("mail", "sms"):
             action = (
                 segment.action_new_email()
@@ -152,12 +157,14 @@ class TestSegments(StatsCase):
             self.assertEqual(mailing.mailing_type, mailing_type)
             self.assertEqual(mailing.mailing_model_real, "res.partner")
             self.assertEqual(
-                sorted(mailing._get_recipients()), sorted(self.segment.partner_ids.ids)
+                sorted(mailing._get_recipients()), sorted(expected[mailing_type].ids)
             )
-        # the audience follows the stored membership at send time
+        # the audience follows the stored membership and consent at send time
+        self.petr.lp_consent_sms = False
+        self.assertEqual(mailing._get_recipients(), self.olga.ids)
         self.olga.lp_consent_sms = False
         self.segment._refresh()
-        self.assertEqual(mailing._get_recipients(), self.petr.ids)
+        self.assertEqual(mailing._get_recipients(), [])
 
     def test_access(self):
         segment_as_user = self.segment.with_user(self.user)

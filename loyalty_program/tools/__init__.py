@@ -7,3 +7,9 @@ from . import rfm
 from . import sale_points
 from . import amount_words
 from . import figures
+from . import sms_parts
+from . import daytime
+from . import placeholders
+from . import tier_progress
+from . import join_limits
+from . import demo_story

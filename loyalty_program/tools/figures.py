@@ -49,14 +49,15 @@ Figure = namedtuple("Figure", "name section label unit better sql doc")
 # Ledger kinds that credit bonus points (not purchases).
 BONUS_KINDS = ("welcome", "birthday", "gift", "campaign")
 
-SECTIONS = [
-    ("members", _lt("Members")),
-    ("revenue", _lt("Revenue")),
-    ("retention", _lt("Retention")),
-    ("points", _lt("Points")),
-    ("return", _lt("Cost and return")),
-    ("reach", _lt("Reach and tiers")),
-]
+# Sections of the dashboard, in order: key -> label.
+SECTIONS = {
+    "members": _lt("Members"),
+    "revenue": _lt("Revenue"),
+    "retention": _lt("Retention"),
+    "points": _lt("Points"),
+    "return": _lt("Cost and return"),
+    "reach": _lt("Reach and tiers"),
+}
 
 BASE = """
 WITH orders AS (%(orders)s),

@@ -1,0 +1,273 @@
+"""Benchmark of campaign preparation and results of loyalty_program
+(issue 11).
+
+It reuses the database of ``bench_stats.py`` (``lp_bench_stats``: customers
+with e-mail and consent, POS and sales orders over two years, half of them
+members), generated up to the largest of ``--sizes``, and tops it up with
+what campaigns read: a phone (E.164) for four customers in five, a time
+zone among eight (Kaliningrad to Vladivostok), a preferred channel for one
+in three, 1% of e-mails and phones blacklisted, an active card per member.
+Then, for each size (the audience: the first N customers), in a transaction
+rolled back at the end, it times:
+
+* ``prepare``: a campaign for tomorrow, channel "each customer's own", 10%
+  control, cap 1 per 7 days (a previous campaign messaged one customer in
+  four two days ago), a gift: ``lp.message.dispatch._prepare`` (audience,
+  channel, consent, blacklists, cap, control split, member snapshot, time
+  zone buckets) and the SMS part count (each SMS rendered in Python);
+* ``schedule``: one mailing per channel and send moment, rows attached;
+* ``results``: the response of target and control within 14 days (sent 20
+  days ago) from the POS and sales orders, and the campaign's figures.
+
+Usage::
+
+    benchmarks/run bench_campaign.py --sizes 20000,200000
+
+Figures go to stdout, progress to stderr. Nothing here is a pass/fail test.
+"""
+
+import json
+import sys
+import time
+
+import bench_stats as stats
+
+MARKER = "loyalty_program.bench_campaign"
+ZONES = [
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Samara",
+    "Asia/Yekaterinburg",
+    "Asia/Novosibirsk",
+    "Asia/Krasnoyarsk",
+    "Asia/Irkutsk",
+    "Asia/Vladivostok",
+]
+
+
+def log(message):
+    print(f"[bench_campaign] {message}", file=sys.stderr, flush=True)
+
+
+def top_up(env, info):
+    """Phones, zones, preferences, blacklists and cards for the customers
+    that have none yet (set-based)."""
+    cr = env.cr
+    started = time.perf_counter()
+    cr.execute(
+        """
+        UPDATE res_partner p
+           SET phone = '+7 900 ' || lpad(p.id::text, 7, '0'),
+               lp_phone_e164 = '+7900' || lpad(p.id::text, 7, '0'),
+               phone_sanitized = '+7900' || lpad(p.id::text, 7, '0'),
+               tz = (%s::varchar[])[1 + p.id %% 8],
+               lp_preferred_channel = CASE p.id %% 3 WHEN 0 THEN 'sms' END
+         WHERE p.email LIKE '%%@bench.example' AND p.tz IS NULL
+           AND p.id %% 5 <> 0
+        """,
+        [ZONES],
+    )
+    phones = cr.rowcount
+    cr.execute(
+        """
+        UPDATE res_partner SET tz = 'Europe/Moscow'
+         WHERE email LIKE '%@bench.example' AND tz IS NULL
+        """
+    )
+    cr.execute(
+        """
+        INSERT INTO mail_blacklist (email, active, create_date, write_date)
+        SELECT email_normalized, TRUE, now(), now() FROM res_partner
+         WHERE email LIKE '%@bench.example' AND id % 100 = 7
+        ON CONFLICT DO NOTHING
+        """
+    )
+    cr.execute(
+        """
+        INSERT INTO phone_blacklist (number, active, create_date, write_date)
+        SELECT lp_phone_e164, TRUE, now(), now() FROM res_partner
+         WHERE lp_phone_e164 LIKE '+7900%' AND id % 100 = 13
+        ON CONFLICT DO NOTHING
+        """
+    )
+    cr.execute(
+        """
+        INSERT INTO lp_card (number, program_id, company_id, member_id, partner_id,
+                             card_type, state, create_date, write_date)
+        SELECT 'B' || m.id, m.program_id, m.company_id, m.id, m.partner_id,
+               'virtual', 'active', now(), now()
+          FROM lp_member m
+         WHERE NOT EXISTS (SELECT 1 FROM lp_card c WHERE c.member_id = m.id)
+        """
+    )
+    cards = cr.rowcount
+    env.invalidate_all()
+    return {
+        "phones": phones,
+        "cards": cards,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def measure(env, info, size):
+    from datetime import timedelta
+
+    from odoo import fields
+    from odoo.tools import SQL
+
+    figures = {"customers": size}
+    config = env["lp.campaign.config"]._for_company(env.company)
+    config.write(
+        {"tz": "Europe/Moscow", "cap_messages": 1, "cap_days": 7, "sms_part_price": 2.5}
+    )
+    program = env["lp.program"].browse(info["program"])
+    env.cr.execute(
+        "SELECT max(id) FROM (SELECT id FROM res_partner "
+        "WHERE email LIKE '%%@bench.example' ORDER BY id LIMIT %s) x",
+        [size],
+    )
+    last_id = env.cr.fetchone()[0]
+    values = {
+        "name": "Bench campaign",
+        "send_date": fields.Date.today() + timedelta(days=1),
+        "domain": repr([("email", "=like", "%@bench.example"), ("id", "<=", last_id)]),
+        "program_id": program.id,
+        "channel": "auto",
+        "control_percent": 10.0,
+        "gift_points": 50.0,
+        "email_subject": "{first_name}, a gift for you",
+        "email_body": "<p>Hello {name}, {gift_points} points. Balance {balance}.</p>",
+        "sms_body": "{first_name}, +{gift_points} points until {expiring_date}! "
+        "Balance {balance}, card *{card_ending}",
+    }
+    # a previous campaign messaged one customer in four two days ago
+    previous = env["lp.campaign"].create(dict(values, name="Previous"))
+    env.cr.execute(
+        SQL(
+            """
+            INSERT INTO lp_campaign_recipient (
+                campaign_id, partner_id, company_id, state, "group", is_control,
+                scheduled_date, gift_points, sms_parts, bought, response_orders,
+                response_revenue)
+            SELECT %s, id, %s, 'sent', 'target', FALSE, now() - interval '2 days',
+                   0, 0, 0, 0, 0
+              FROM res_partner WHERE email LIKE '%%@bench.example'
+               AND id <= %s AND id %% 4 = 0
+            """,
+            previous.id,
+            env.company.id,
+            last_id,
+        )
+    )
+    env.flush_all()
+    campaign = env["lp.campaign"].create(values)
+    env.flush_all()
+    dispatch = env["lp.message.dispatch"]
+    spec = campaign._dispatch_spec()
+    started = time.perf_counter()
+    counts = dispatch._prepare(spec)
+    figures["prepare_rows_s"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    longest, parts, total = dispatch._count_sms_parts(
+        spec["owner"], campaign._sms_template
+    )
+    figures["sms_parts_s"] = round(time.perf_counter() - started, 2)
+    started = time.perf_counter()
+    campaign.write(campaign._preview_values(counts, longest, parts, total, spec))
+    env.flush_all()
+    figures["preview_s"] = round(time.perf_counter() - started, 2)
+    figures["prepare_total_s"] = round(
+        figures["prepare_rows_s"] + figures["sms_parts_s"] + figures["preview_s"], 2
+    )
+    figures["counts"] = {
+        "recipients": campaign.audience_count,
+        "email": campaign.email_count,
+        "sms": campaign.sms_count,
+        "control": campaign.control_count,
+        "no_consent": campaign.no_consent_count,
+        "no_address": campaign.no_address_count,
+        "blacklisted": campaign.blacklisted_count,
+        "capped": campaign.capped_count,
+        "send_moments": campaign.bucket_count,
+        "sms_parts": campaign.sms_total_parts,
+    }
+    started = time.perf_counter()
+    campaign._schedule()
+    env.flush_all()
+    figures["schedule_s"] = round(time.perf_counter() - started, 2)
+    figures["mailings"] = len(campaign.mailing_ids)
+    # as if sent 20 days ago
+    env.cr.execute(
+        SQL(
+            """
+            UPDATE lp_campaign_recipient
+               SET scheduled_date = scheduled_date - interval '20 days',
+                   state = CASE WHEN state = 'scheduled' THEN 'sent' ELSE state END
+             WHERE campaign_id = %s
+            """,
+            campaign.id,
+        )
+    )
+    campaign.write({"state": "done", "last_send": fields.Datetime.now()})
+    env.invalidate_all()
+    started = time.perf_counter()
+    campaign._compute_results()
+    env.flush_all()
+    figures["results_s"] = round(time.perf_counter() - started, 2)
+    figures["results"] = {
+        "target_rate_pct": round(campaign.target_rate, 2),
+        "control_rate_pct": round(campaign.control_rate, 2),
+        "target_revenue": round(campaign.target_revenue),
+        "uplift_pts": round(campaign.uplift, 2),
+    }
+    env.cr.rollback()
+    return figures
+
+
+def main():
+    args, odoo_args = stats.parse_args(sys.argv[1:])
+    import odoo
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(list(odoo_args), setup_logging=True)
+    install = stats.ensure_database(args.db, odoo_args, args.recreate)
+    if install:
+        log(f"installed in {install:.0f}s")
+    registry = Registry(args.db)
+    rows = []
+    largest = max(args.sizes)
+    with registry.cursor() as cr:
+        env = stats.env_of(registry, cr)
+        Param = env["ir.config_parameter"].sudo()
+        info = json.loads(Param.get_param(stats.MARKER) or "null")
+        info = info or stats.setup_fixtures(env)
+        if largest > info["customers"]:
+            log(f"generating up to {largest} customers")
+            stats.generate(env, info, largest)
+            Param.set_param(stats.MARKER, json.dumps(info))
+        log(f"top-up: {top_up(env, info)}")
+        cr.commit()
+    stats.vacuum_analyze(args.db)
+    for size in args.sizes:
+        with registry.cursor() as cr:
+            env = stats.env_of(registry, cr)
+            log(f"{size}: measuring")
+            figures = measure(env, info, size)
+        print(json.dumps(figures, indent=1), flush=True)
+        rows.append(figures)
+    print()
+    print("customers | recipients | prepare (rows + SMS parts + preview) | "
+          "schedule | results | mailings")  # fmt: skip
+    for f in rows:
+        print(
+            f"{f['customers']:>9} | {f['counts']['recipients']:>10} | "
+            f"{f['prepare_total_s']:>6}s ({f['prepare_rows_s']} + {f['sms_parts_s']}"
+            f" + {f['preview_s']}) | {f['schedule_s']:>6}s | {f['results_s']:>6}s | "
+            f"{f['mailings']}"
+        )
+    odoo.sql_db.close_all()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+from odoo import http
+from odoo.exceptions import UserError, ValidationError
+from odoo.http import request
+
+from .portal import points_formatter
+
+LOGIN_URL = "/web/login?redirect=/my/loyalty"
+FORM_FIELDS = ("phone", "name", "birthday", "email", "consent_email", "consent_sms")
+
+
+class LoyaltyJoin(http.Controller):
+    """The public join page (/loyalty/join): a phone confirmed by a code
+    sent by SMS, then a member with a virtual card and the welcome bonus,
+    spendable at once on the purchase in hand."""
+
+    def _lp_join_values(self, **values):
+        program = request.env["lp.program"]._lp_join_program()
+        return {
+            "program": program,
+            "form": {key: values.get(key) or "" for key in FORM_FIELDS},
+            "code_sent": bool(values.get("code_sent")),
+            "error": values.get("error"),
+            "login_url": LOGIN_URL,
+            "lp_points": points_formatter(request.env),
+        }
+
+    @http.route(
+        "/loyalty/join", type="http", auth="public", website=True, sitemap=False
+    )
+    def loyalty_join(self, **kwargs):
+        user = request.env.user
+        if not user._is_public() and request.env["lp.member"].search_count(
+            [("state", "!=", "closed")], limit=1
+        ):
+            return request.redirect("/my/loyalty")
+        return request.render("loyalty_program.portal_join", self._lp_join_values())
+
+    @http.route(
+        "/loyalty/join/code",
+        type="jsonrpc",
+        auth="public",
+        website=True,
+        methods=["POST"],
+    )
+    def loyalty_join_code(self, phone=None):
+        """Send the one-time code to ``phone``. Answers ``status``: sent
+        (with the normalised phone and the seconds before a resend), member
+        (already a member: sign in) or error (with a message)."""
+        env = request.env
+        Request = env["lp.join.request"]
+        program = env["lp.program"]._lp_join_program()
+        try:
+            join = Request._lp_send_code(
+                phone, request.httprequest.remote_addr, program
+            )
+        except (UserError, ValidationError) as error:
+            return {"status": "error", "message": str(error)}
+        if join.state == "member":
+            return {
+                "status": "member",
+                "message": env._(
+                    "%(phone)s is already a member of %(program)s: sign in to see "
+                    "your card and points.",
+                    phone=join.phone,
+                    program=program.name,
+                ),
+                "login_url": LOGIN_URL,
+            }
+        request.session["lp_join_token"] = join.token
+        return {
+            "status": "sent",
+            "phone": join.phone,
+            "resend_seconds": Request._lp_limits()["resend_seconds"],
+            "message": env._("We sent a code by SMS to %(phone)s.", phone=join.phone),
+        }
+
+    @http.route(
+        "/loyalty/join/submit",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+        sitemap=False,
+    )
+    def loyalty_join_submit(self, code=None, **post):
+        env = request.env
+        join = env["lp.join.request"]._lp_from_token(
+            request.session.get("lp_join_token")
+        )
+
+        def again(error, code_sent=True):
+            values = self._lp_join_values(**post, error=error, code_sent=code_sent)
+            return request.render("loyalty_program.portal_join", values)
+
+        if not join:
+            return again(env._("Ask for a code first."), code_sent=False)
+        if not join._lp_check_code(code):
+            return again(
+                join._lp_refusal(), code_sent=join.state in ("sent", "verified")
+            )
+        values = {
+            "name": post.get("name"),
+            "birthday": post.get("birthday") or False,
+            "email": post.get("email"),
+            "consent_email": bool(post.get("consent_email")),
+            "consent_sms": bool(post.get("consent_sms")),
+        }
+        try:
+            with env.cr.savepoint():
+                member = join._lp_join(values)
+        except (UserError, ValidationError) as error:
+            return again(str(error))
+        request.session.pop("lp_join_token", None)
+        request.session["lp_joined_member"] = member.id
+        return request.redirect("/loyalty/join/welcome")
+
+    @http.route(
+        "/loyalty/join/welcome",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+    )
+    def loyalty_join_welcome(self, **kwargs):
+        member = (
+            request.env["lp.member"]
+            .sudo()
+            .browse(request.session.get("lp_joined_member") or [])
+            .exists()
+        )
+        if not member:
+            return request.redirect("/loyalty/join")
+        return request.render(
+            "loyalty_program.portal_join_welcome",
+            {
+                "member": member,
+                "barcode": member._lp_portal_barcode(),
+                "gifts": member._lp_portal_gifts(),
+                "signup_url": member._lp_portal_signup_url(),
+                "lp_points": points_formatter(request.env),
+            },
+        )

@@ -1,0 +1,128 @@
+from odoo import http
+from odoo.exceptions import UserError, ValidationError
+from odoo.http import request
+from odoo.tools import formatLang
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+HISTORY_STEP = 20
+
+
+def points_formatter(env):
+    """Points in the customer's language: whole points without decimals."""
+
+    def format_points(value):
+        value = value or 0.0
+        return formatLang(env, value, digits=0 if float(value).is_integer() else 2)
+
+    return format_points
+
+
+class LoyaltyPortal(CustomerPortal):
+    """The customer's personal account: /my/loyalty. Records are read as the
+    customer, so the portal rules decide what they see."""
+
+    def _lp_portal_members(self):
+        return request.env["lp.member"].search([("state", "!=", "closed")])
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if not counters:
+            values["lp_home_members"] = self._lp_portal_members()
+            values["lp_points"] = points_formatter(request.env)
+        return values
+
+    def _lp_prepare_loyalty_values(self, page=1, **kwargs):
+        """Values of the account page (meant to be extended)."""
+        members = self._lp_portal_members()
+        Ledger = request.env["lp.ledger"]
+        domain = [("member_id", "in", members.ids)]
+        pager = portal_pager(
+            url="/my/loyalty",
+            total=Ledger.search_count(domain),
+            page=page,
+            step=HISTORY_STEP,
+            url_args={},
+        )
+        entries = Ledger.search(domain, limit=HISTORY_STEP, offset=pager["offset"])
+        partner = request.env.user.partner_id
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "loyalty",
+                "lp_accounts": [member._lp_portal_values() for member in members],
+                "lp_entries": entries,
+                "lp_sources": entries._lp_portal_sources(),
+                "lp_kinds": dict(
+                    Ledger._fields["kind"]._description_selection(request.env)
+                ),
+                "pager": pager,
+                "lp_partner": partner,
+                "lp_points": points_formatter(request.env),
+                "lp_feedbacks": request.env["lp.feedback"].search([]),
+                "lp_feedback_kinds": request.env["lp.feedback"]
+                ._fields["kind"]
+                ._description_selection(request.env),
+                "lp_message": kwargs.get("message"),
+                "lp_error": kwargs.get("error"),
+            }
+        )
+        return values
+
+    @http.route(
+        ["/my/loyalty", "/my/loyalty/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_loyalty(self, page=1, **kwargs):
+        values = self._lp_prepare_loyalty_values(
+            page=page,
+            message=self._lp_message(kwargs.get("done")),
+        )
+        return request.render("loyalty_program.portal_my_loyalty", values)
+
+    def _lp_message(self, done):
+        env = request.env
+        return {
+            "consent": env._("Your choice of messages is saved."),
+            "feedback": env._("Thank you: your message was sent to our loyalty team."),
+        }.get(done)
+
+    @http.route(
+        "/my/loyalty/consent",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_my_loyalty_consent(self, **post):
+        request.env.user.partner_id._lp_portal_set_consent(
+            email=post.get("consent_email"), sms=post.get("consent_sms")
+        )
+        return request.redirect("/my/loyalty?done=consent#lp_consent")
+
+    @http.route(
+        "/my/loyalty/feedback",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_my_loyalty_feedback(self, kind="question", body="", **post):
+        kinds = dict(request.env["lp.feedback"]._fields["kind"].selection)
+        if kind not in kinds:
+            kind = "question"
+        body = (body or "").strip()
+        if not body:
+            values = self._lp_prepare_loyalty_values(
+                error=request.env._("Write your message first.")
+            )
+            return request.render("loyalty_program.portal_my_loyalty", values)
+        try:
+            request.env["lp.feedback"].create({"kind": kind, "body": body[:5000]})
+        except (UserError, ValidationError) as error:
+            values = self._lp_prepare_loyalty_values(error=str(error))
+            return request.render("loyalty_program.portal_my_loyalty", values)
+        return request.redirect("/my/loyalty?done=feedback#lp_feedback")

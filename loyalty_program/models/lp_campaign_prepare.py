@@ -1,0 +1,244 @@
+import ast
+
+from markupsafe import Markup, escape
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from ..tools import placeholders
+from .lp_campaign_recipient import CHANNELS, REASONS
+
+SAMPLE_ROW = {
+    "name": "Konstantin Konstantinopolsky",
+    "balance": 12345.0,
+    "tier_id": False,
+    "expiring_points": 1234.0,
+    "expiring_date": fields.Date.from_string("2026-12-31"),
+    "gift_points": 500.0,
+    "card_ending": "1234",
+}
+
+
+class LpCampaign(models.Model):
+    """Preparing and scheduling a campaign through
+    :class:`lp.message.dispatch`, and rendering its texts."""
+
+    _inherit = "lp.campaign"  # pylint: disable=consider-merging-classes-inherited
+
+    def _audience_sql(self):
+        """SQL selecting the partner ids of the audience."""
+        self.ensure_one()
+        if self.segment_id:
+            return SQL(
+                "SELECT partner_id FROM lp_segment_partner_rel WHERE segment_id = %s",
+                self.segment_id.id,
+            )
+        domain = Domain(ast.literal_eval(self.domain or "[]")) & Domain(
+            "company_id", "in", [False, self.company_id.id]
+        )
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_company(self.company_id)
+            .with_context(active_test=True)
+        )
+        query = partners._search(domain)
+        query.order = None
+        return query.subselect()
+
+    def _dispatch_spec(self):
+        """What :meth:`lp.message.dispatch._prepare` needs. Meant to be
+        overridden."""
+        self.ensure_one()
+        return {
+            "owner": {"campaign_id": self.id},
+            "audience": self._audience_sql(),
+            "company": self.company_id,
+            "program": self.program_id,
+            "config": self.env["lp.campaign.config"]._for_company(self.company_id),
+            "channel": self.channel,
+            "control_percent": self.control_percent,
+            "seed": f"lp.campaign:{self.id}",
+            "day": self.send_date,
+            "gift_points": self.gift_points,
+            "gift_lifetime_days": self.gift_lifetime_days,
+            "gift_key": f"campaign:{self.id}",
+        }
+
+    def _prepare(self):
+        self.ensure_one()
+        dispatch = self.env["lp.message.dispatch"]
+        spec = self._dispatch_spec()
+        counts = dispatch._prepare(spec)
+        longest, longest_parts, total_parts = dispatch._count_sms_parts(
+            spec["owner"], self._sms_template
+        )
+        self.sudo().write(
+            self._preview_values(counts, longest, longest_parts, total_parts, spec)
+        )
+
+    def _count_sms(self):
+        """Count the SMS parts of the prepared rows again (the text changed)."""
+        self.ensure_one()
+        longest, longest_parts, total_parts = self.env[
+            "lp.message.dispatch"
+        ]._count_sms_parts({"campaign_id": self.id}, self._sms_template)
+        price = self.env["lp.campaign.config"]._for_company(self.company_id)
+        self.sudo().write(
+            {
+                "sms_longest": longest,
+                "sms_longest_parts": longest_parts,
+                "sms_total_parts": total_parts,
+                "sms_cost": total_parts * price.sms_part_price,
+            }
+        )
+
+    def _preview_values(self, counts, longest, longest_parts, total_parts, spec):
+        def total(state=None, reason=None, channel=None):
+            return sum(
+                count
+                for (s, r, c), (count, _parts) in counts.items()
+                if (state is None or s == state)
+                and (reason is None or r == reason)
+                and (channel is None or c == channel)
+            )
+
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COUNT(DISTINCT scheduled_date), MIN(scheduled_date),
+                       MAX(scheduled_date), COALESCE(SUM(gift_points), 0)
+                  FROM lp_campaign_recipient
+                 WHERE campaign_id = %s AND state = 'target'
+                """,
+                self.id,
+            )
+        )
+        buckets, first, last, gifts = self.env.cr.fetchone()
+        values = {
+            "prepared_date": fields.Datetime.now(),
+            "audience_count": total(),
+            "email_count": total("target", channel="email"),
+            "sms_count": total("target", channel="sms"),
+            "control_count": total("control"),
+            "bucket_count": buckets,
+            "first_send": first,
+            "last_send": last,
+            "gift_total": gifts,
+            "sms_longest": longest,
+            "sms_longest_parts": longest_parts,
+            "sms_total_parts": total_parts,
+            "sms_cost": total_parts * spec["config"].sms_part_price,
+        }
+        for reason, _label in REASONS:
+            if f"{reason}_count" in self._fields:
+                values[f"{reason}_count"] = total("skipped", reason)
+        return values
+
+    def _schedule(self):
+        self.ensure_one()
+        if not self.utm_campaign_id:
+            self.sudo().utm_campaign_id = (
+                self.env["utm.campaign"]
+                .sudo()
+                .create({"name": self.name, "user_id": self.user_id.id})
+            )
+        mailings = self.env["lp.message.dispatch"]._create_mailings(
+            {"campaign_id": self.id}, self._mailing_values
+        )
+        if not mailings:
+            raise UserError(
+                self.env._("Nobody in the audience can receive this campaign.")
+            )
+        self.state = "scheduled"
+
+    def _mailing_values(self, channel, moment):
+        """Values of the mailing of one channel and send moment. Meant to be
+        overridden."""
+        self.ensure_one()
+        labels = dict(CHANNELS)
+        values = {
+            "lp_campaign_id": self.id,
+            "mailing_type": "mail" if channel == "email" else "sms",
+            "subject": f"{self.name} ({labels[channel]}, {moment:%Y-%m-%d %H:%M} UTC)",
+            "mailing_model_id": self.env["ir.model"]._get_id("lp.campaign.recipient"),
+            "mailing_domain": repr([("campaign_id", "=", self.id)]),
+            "campaign_id": self.utm_campaign_id.id,
+            "user_id": self.user_id.id or self.env.uid,
+            "schedule_type": "scheduled",
+            "schedule_date": moment,
+            "keep_archives": True,
+        }
+        if channel == "email":
+            values.update(
+                {
+                    "subject": "{{ object.email_subject }}",
+                    "body_arch": '<div t-out="object.email_html"/>',
+                    "body_html": '<div t-out="object.email_html"/>',
+                }
+            )
+        else:
+            values.update(
+                {
+                    "sms_subject": values["subject"],
+                    "body_plaintext": "{{ object.sms_text }}",
+                    "sms_allow_unsubscribe": False,
+                }
+            )
+        return values
+
+    # Texts
+
+    def _sms_template(self, lang):
+        self.ensure_one()
+        return self.with_context(lang=lang).sms_body or ""
+
+    def _sms_sample(self):
+        """The SMS as the customer with the longest text gets it when the
+        campaign is prepared, else rendered with long sample values."""
+        self.ensure_one()
+        if self.sms_longest and self.sms_body == self._origin.sms_body:
+            return self.sms_longest
+        lang = self.env.lang or "en_US"
+        values = self.env["lp.message.dispatch"]._format([SAMPLE_ROW], lang)[0]
+        return placeholders.render(self.sms_body or "", values)
+
+    def _render_recipients(self, recipients):
+        """{recipient id: {'sms', 'subject', 'html'}} in each one's language."""
+        self.ensure_one()
+        dispatch = self.env["lp.message.dispatch"]
+        result = {}
+        for lang, group in recipients.grouped(lambda r: r.lang or "en_US").items():
+            campaign = self.with_context(lang=lang)
+            rows = [recipient._placeholder_row() for recipient in group]
+            footer = Markup('<p style="font-size: 12px;"><a href="%s">%s</a></p>') % (
+                "/unsubscribe_from_list",
+                self.with_context(lang=lang).env._("Unsubscribe"),
+            )
+            for recipient, values in zip(
+                group, dispatch._format(rows, lang), strict=True
+            ):
+                html = placeholders.render(
+                    campaign.email_body or "",
+                    values,
+                    escape=lambda v: str(escape(v)),
+                )
+                result[recipient.id] = {
+                    "sms": placeholders.render(campaign.sms_body or "", values),
+                    "subject": placeholders.render(
+                        campaign.email_subject or "", values
+                    ),
+                    "html": Markup(html) + footer,
+                }
+        return result
+
+    def _sync_state(self):
+        """scheduled -> sending -> done, following the mailings."""
+        for campaign in self.filtered(lambda c: c.state in ("scheduled", "sending")):
+            states = set(campaign.mailing_ids.mapped("state"))
+            if states and states <= {"done"}:
+                campaign.state = "done"
+            elif states & {"sending", "done"}:
+                campaign.state = "sending"

@@ -1,0 +1,121 @@
+from odoo import api, models
+from odoo.tools import SQL, format_date
+
+from ..tools import placeholders, sms_parts
+
+
+class LpMessageDispatch(models.AbstractModel):
+    """Texts of the dispatch: placeholder values in the customer's
+    language, SMS parts of the rendered texts."""
+
+    _inherit = "lp.message.dispatch"  # pylint: disable=consider-merging-classes-inherited
+
+    # Texts
+
+    @api.model
+    def _format(self, rows, lang):
+        """Placeholder values of ``rows`` (dicts with the snapshot columns),
+        formatted in ``lang``: numbers grouped as the language writes them,
+        the tier's translated name, dates in the language's format."""
+        env = self.with_context(lang=lang).env
+        res_lang = env["res.lang"]._lang_get(lang) or env["res.lang"]._lang_get("en_US")
+        tier_ids = {row["tier_id"] for row in rows if row.get("tier_id")}
+        tiers = {
+            tier.id: tier.name
+            for tier in env["lp.tier"].sudo().browse(tier_ids).exists()
+        }
+
+        cache = {}
+
+        def points(value):
+            value = value or 0.0
+            if value not in cache:
+                digits = 0 if float(value).is_integer() else 2
+                cache[value] = res_lang.format(f"%.{digits}f", value, grouping=True)
+            return cache[value]
+
+        def date(value):
+            if not value:
+                return ""
+            if value not in cache:
+                cache[value] = format_date(env, value, lang_code=res_lang.code)
+            return cache[value]
+
+        values = []
+        for row in rows:
+            name = row.get("name") or ""
+            values.append(
+                {
+                    "name": name,
+                    "first_name": name.split(" ")[0],
+                    "balance": points(row.get("balance")),
+                    "tier": tiers.get(row.get("tier_id"), ""),
+                    "expiring_points": points(row.get("expiring_points")),
+                    "expiring_date": date(row.get("expiring_date")),
+                    "gift_points": points(row.get("gift_points")),
+                    "card_ending": row.get("card_ending") or "",
+                }
+            )
+        return values
+
+    @api.model
+    def _count_sms_parts(self, owner, template_for_lang):
+        """Render the SMS of each target and control row of ``owner`` on the
+        SMS channel with ``template_for_lang(lang)``, store its parts, and
+        return (longest text, its parts, total parts of the target rows)."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT r.id, COALESCE(r.lang, 'en_US'), rp.name, r.balance,
+                       r.tier_id, r.expiring_points, r.expiring_date,
+                       r.gift_points, r.card_ending, r.is_control
+                  FROM lp_campaign_recipient r
+                  JOIN res_partner rp ON rp.id = r.partner_id
+                 WHERE %s AND r.channel = 'sms' AND r.state IN ('target', 'control')
+                """,
+                self._owner_sql(owner),
+            )
+        )
+        keys = [
+            "id",
+            "lang",
+            "name",
+            "balance",
+            "tier_id",
+            "expiring_points",
+            "expiring_date",
+            "gift_points",
+            "card_ending",
+            "is_control",
+        ]
+        by_lang = {}
+        for row in cr.fetchall():
+            by_lang.setdefault(row[1], []).append(dict(zip(keys, row, strict=True)))
+        ids, counts = [], []
+        longest, longest_parts, total = "", 0, 0
+        for lang, rows in by_lang.items():
+            template = template_for_lang(lang) or ""
+            for row, values in zip(rows, self._format(rows, lang), strict=True):
+                text = placeholders.render(template, values)
+                parts = sms_parts.count(text).parts
+                ids.append(row["id"])
+                counts.append(parts)
+                if not row["is_control"]:
+                    total += parts
+                if (parts, len(text)) > (longest_parts, len(longest)):
+                    longest, longest_parts = text, parts
+        if ids:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE lp_campaign_recipient r SET sms_parts = u.parts
+                      FROM unnest(%s::int[], %s::int[]) AS u(id, parts)
+                     WHERE r.id = u.id
+                    """,
+                    ids,
+                    counts,
+                )
+            )
+            self.env["lp.campaign.recipient"].invalidate_model(["sms_parts"])
+        return longest, longest_parts, total

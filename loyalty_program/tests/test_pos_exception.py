@@ -126,8 +126,13 @@ class TestPosException(PosLoyaltyCommon):
         self.assertEqual(order.lp_points_spent, 30.0)
         exception = self.exceptions(order)
         self.assertEqual((exception.reason, exception.amount), ("over_reserved", 15.0))
-        # The manager takes the 15 back by a correcting entry.
-        exception.with_user(self.lp_manager).action_post_correction()
+        # The manager (no Point of Sale rights) sees which order it is and
+        # takes the 15 back by a correcting entry.
+        exception.invalidate_recordset()
+        self.env["pos.order"].invalidate_model()
+        as_manager = exception.with_user(self.lp_manager)
+        self.assertEqual(as_manager.display_name, order.sudo().display_name)
+        as_manager.action_post_correction()
         self.assertEqual(exception.resolution, "corrected")
         self.assertEqual(self.member.balance, 200.0 - 50.0 - 30.0 - 15.0)
         self.assertEqual(self.env["lp.ledger"]._check_consistency([self.member.id]), [])

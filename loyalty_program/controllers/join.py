@@ -36,8 +36,12 @@ class LoyaltyJoin(http.Controller):
     )
     def loyalty_join(self, **kwargs):
         user = request.env.user
-        if not user._is_public() and request.env["lp.member"].search_count(
-            [("state", "!=", "closed")], limit=1
+        if not user._is_public() and request.env["lp.member"].sudo().search_count(
+            [
+                ("partner_id", "child_of", user.partner_id.commercial_partner_id.id),
+                ("state", "!=", "closed"),
+            ],
+            limit=1,
         ):
             return request.redirect("/my/loyalty")
         return request.render("loyalty_program.portal_join", self._lp_join_values())

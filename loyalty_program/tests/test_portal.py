@@ -1,5 +1,5 @@
 from odoo import http
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import formatLang
 
 from .common_portal import PortalFixture
@@ -121,3 +121,23 @@ class TestPortalAccount(PortalFixture, HttpCase):
         self.assertIn(formatLang(ru, 58080, digits=2), html)
         self.assertIn("История", html)
         self.assertNotIn("History</h4>", html)
+
+    def test_employees_see_only_their_own_account(self):
+        """/my works for employees without loyalty rights, and a loyalty user
+        (who sees every member in the backend) sees no one else's account."""
+        new_test_user(self.env, login="lp_portal_employee", groups="base.group_user")
+        self.authenticate("lp_portal_employee", "lp_portal_employee")
+        self.assertEqual(self.url_open("/my").status_code, 200)
+        page = self.url_open("/my/loyalty")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("not a member", page.text)
+        new_test_user(
+            self.env,
+            login="lp_portal_clerk",
+            groups="base.group_user,loyalty_program.group_lp_user",
+        )
+        self.authenticate("lp_portal_clerk", "lp_portal_clerk")
+        html = self.url_open("/my/loyalty").text
+        self.assertIn("not a member", html)
+        self.assertNotIn(self.member.card_ids.number, html)
+        self.assertNotIn("LP Portal Tea", html)

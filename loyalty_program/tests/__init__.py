@@ -43,3 +43,4 @@ from . import test_welcome_and_check
 from . import test_trigger_due
 from . import test_trigger_send
 from . import test_trigger_results
+from . import test_tier_window

@@ -118,12 +118,15 @@ def set_durability(values):
     return before
 
 
-def setup_tills(count, pool_size, seed):
+def setup_tills(count, pool_size, seed, stock="real"):
     """Cashiers, tills, products and the members the tills serve, committed
-    in ``LOAD_DB``; returns what the tills need to know."""
+    in ``LOAD_DB``; returns what the tills need to know. ``stock`` is the
+    company's *Update quantities in stock* (core's default ``real``: a
+    picking per paid order; ``closing``: one per session, at its closing)."""
     with open_env(LOAD_DB) as env:
         env.cr.execute(SQL("SELECT setseed(%s)", seed))
         env.company.country_id = env.ref("base.ru")
+        env.company.point_of_sale_update_stock_quantities = stock
         journal = env["account.journal"].search(
             [("type", "=", "cash"), ("company_id", "=", env.company.id)], limit=1
         )
@@ -696,6 +699,13 @@ def main():
     parser.add_argument("--no-update", action="store_true")
     parser.add_argument("--keep", action="store_true", help=f"keep {LOAD_DB}")
     parser.add_argument(
+        "--stock",
+        default="real",
+        choices=["real", "closing"],
+        help="the company's 'Update quantities in stock': a picking per order "
+        "(real, core's default) or per session (closing)",
+    )
+    parser.add_argument(
         "--no-durable",
         action="store_true",
         help="leave fsync/synchronous_commit as configured",
@@ -712,7 +722,7 @@ def main():
         update_modules(template)
     log(f"copying {template} to {LOAD_DB}")
     copy_database(template)
-    setup = setup_tills(max(args.tills), args.pool, args.seed)
+    setup = setup_tills(max(args.tills), args.pool, args.seed, args.stock)
     logdir = os.path.dirname(config["logfile"] or "") or "logs"
     stamp = time.strftime("%Y%m%d_%H%M%S")
     results = []
@@ -753,7 +763,8 @@ def main():
         f"PostgreSQL fsync/synchronous_commit "
         f"{'on/on' if before is not None else f'{fsync}/{sync_commit}'} for the run "
         f"({fsync}/{sync_commit} after), {args.seconds:.0f} s or {args.orders} orders "
-        f"per till and phase, server logs {logdir}/bench-load-{stamp}-w*.log"
+        f"per till and phase, stock updated per {'session' if args.stock == 'closing' else 'order'} "
+        f"({args.stock}), server logs {logdir}/bench-load-{stamp}-w*.log"
     )
     report_phases(results)
     checks = check_books(results, setup)

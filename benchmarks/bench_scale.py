@@ -18,7 +18,9 @@ import platform
 import random
 import statistics
 import time
+from datetime import timedelta
 
+import _pos_startup
 from _common import (
     bench_args,
     ensure_database,
@@ -38,6 +40,8 @@ from odoo import Command, fields
 from odoo.tools import SQL
 
 MARKER = "loyalty_program.bench_scale"
+FIRST_DAY = "triggers, first day on"
+STEADY_DAY = "triggers, a day later"
 VERSION = 1
 
 
@@ -203,13 +207,38 @@ def nightly_jobs(env):
         ("tiers", env["lp.member"]._cron_reevaluate_tiers),
         ("birthday bonus", env["lp.member"]._cron_birthday_bonus),
         ("statistics, RFM, segments", env["lp.customer.stats"]._cron_nightly),
+        ("consistency check", env["lp.ledger"]._cron_check_consistency),
+        (FIRST_DAY, lambda: run_triggers(env, 0)),
+        (STEADY_DAY, lambda: run_triggers(env, 1)),
     ]
     rows = []
     for name, job in jobs:
         env.invalidate_all()
         _result, seconds = timed(job)
+        env.flush_all()
         rows.append((name, seconds))
     return rows
+
+
+def run_triggers(env, days_later):
+    """The seven shipped triggers, switched on (10% control, the win-back
+    with a gift), run as the daily job runs them, ``days_later`` days from
+    now. The first day on finds the backlog (every sleeping customer is due
+    for a win-back once); the next day is a steady night."""
+    triggers = env["lp.trigger"].search([("company_id", "=", env.company.id)])
+    if not days_later:
+        triggers.write(
+            {
+                "program_id": env["lp.program"].search([], limit=1).id,
+                "enabled": True,
+                "control_percent": 10.0,
+            }
+        )
+        triggers.filtered(lambda t: t.kind == "winback").gift_points = 100.0
+    now = fields.Datetime.now() + timedelta(days=days_later)
+    for trigger in triggers:
+        trigger._run(day=trigger._local_day(now), now=now)
+    env["lp.trigger"]._cron_results()
 
 
 def make_cashier(env):
@@ -302,6 +331,11 @@ def bench_size(members, args, rng):
         result["balance"] = balance_reads(env, args.reads)
         env.cr.rollback()
         env.invalidate_all()
+        log(f"{dbname}: POS start-up with and without the addon")
+        result["startup"] = _pos_startup.startup(env, args.load_runs)
+        log(f"{dbname}: start-up {result['startup']}")
+        env.cr.rollback()
+        env.invalidate_all()
         log(f"{dbname}: postings with commits")
         result["posted"], result["posting_seconds"] = postings(env, args.postings, rng)
     vacuum_analyze(dbname, ("lp_ledger", "lp_member"))
@@ -337,13 +371,40 @@ def report(results):
         )
     rows.append(
         (
-            "nightly jobs together",
-            *(f"{sum(s for _n, s in r['jobs']):.1f} s" for r in results),
+            "nightly jobs together (steady night)",
+            *(
+                f"{sum(s for n, s in r['jobs'] if n != FIRST_DAY):.1f} s"
+                for r in results
+            ),
+        )
+    )
+    rows.append(
+        (
+            "  the night triggers are switched on",
+            *(
+                f"{sum(s for n, s in r['jobs'] if n != STEADY_DAY):.1f} s"
+                for r in results
+            ),
         )
     )
     rows.append(("lookup by card, median / p95", *(ms(r["card"]) for r in results)))
     rows.append(("lookup by phone, median / p95", *(ms(r["phone"]) for r in results)))
     rows.append(("balance read, median / p95", *(ms(r["balance"]) for r in results)))
+    if "startup" in results[0]:
+        rows.append(
+            (
+                "POS start-up with / without the addon",
+                *(
+                    "%.0f / %.0f ms (x%.3f)"
+                    % (
+                        r["startup"]["with"] * 1000,
+                        r["startup"]["without"] * 1000,
+                        r["startup"]["ratio"],
+                    )
+                    for r in results
+                ),
+            )
+        )
     rows.append(
         (
             "posting with a commit each",
@@ -368,6 +429,12 @@ def main():
     parser.add_argument("--lookups", type=int, default=300)
     parser.add_argument("--reads", type=int, default=500)
     parser.add_argument("--postings", type=int, default=300)
+    parser.add_argument("--load-runs", type=int, default=7, help="POS start-ups")
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="generate (or bring up to date) the databases, measure nothing",
+    )
     parser.add_argument(
         "--no-update",
         action="store_true",
@@ -378,6 +445,12 @@ def main():
     load_before = os.getloadavg()
     results = []
     for members in args.members:
+        if args.prepare_only:
+            dbname, info = prepare(
+                members, args.regenerate, args.seed, not args.no_update
+            )
+            log(f"{dbname} ready: {info}")
+            continue
         results.append(bench_size(members, args, rng))
         print(
             f"loyalty_program scale benchmark: {os.cpu_count()} CPUs, Python "

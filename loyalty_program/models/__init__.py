@@ -42,6 +42,7 @@ from . import pos_config
 from . import pos_order_line
 from . import pos_order_refund
 from . import pos_order_till
+from . import pos_order_deferred
 from . import lp_pos_exception
 from . import lp_ledger_pos
 from . import lp_figures

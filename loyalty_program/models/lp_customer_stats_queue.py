@@ -4,9 +4,9 @@ import psycopg2
 from psycopg2 import errors
 
 from odoo import api, fields, models
-from odoo.sql_db import Cursor
 from odoo.tools import SQL
 
+from ..tools import transactions
 from .lp_ledger import commit_progress
 
 _logger = logging.getLogger(__name__)
@@ -69,13 +69,8 @@ class LpCustomerStatsQueue(models.Model):
         if not partner_ids:
             return
         try:
-            with self.env.registry.cursor() as cr:
-                if isinstance(cr, Cursor):
-                    # A fresh transaction: each statement sees what others
-                    # committed before it, and waiting on a row never turns
-                    # into a serialization failure.
-                    cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-                self.with_env(self.env(cr=cr, su=True))._process(sorted(partner_ids))
+            with transactions.read_committed(self.env(su=True)) as env:
+                self.with_env(env)._process(sorted(partner_ids))
         except psycopg2.Error as error:
             # The queue keeps them: the job refreshes them shortly.
             _logger.info("Customer statistics refresh left to the job: %s", error)

@@ -17,7 +17,8 @@ class LpMember(models.Model):
     def _lock_for_posting(self):
         """Lock the member rows, in id order, waiting for other postings.
         Under Odoo's REPEATABLE READ a concurrent posting that committed first
-        makes this raise a serialization failure, which Odoo retries."""
+        makes this raise a serialization failure: Odoo retries the request, or
+        the till's calls fall back to READ COMMITTED (``tools.transactions``)."""
         if not self.ids:
             return
         self.flush_recordset()
@@ -25,7 +26,10 @@ class LpMember(models.Model):
             SQL(
                 "SELECT id FROM lp_member WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
                 tuple(sorted(self.ids)),
-            )
+            ),
+            # A serialization failure here is expected on a busy member and
+            # handled (Odoo's retry, or the till's READ COMMITTED fallback).
+            log_exceptions=False,
         )
         self.invalidate_recordset(list(BOOKKEEPING))
 

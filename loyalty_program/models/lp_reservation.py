@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_round
 
-from .lp_ledger import PRECISION
+from .lp_ledger import PRECISION, commit_progress
 
 
 class LpReservation(models.Model):
@@ -227,14 +227,40 @@ class LpReservation(models.Model):
         )
 
     @api.model
-    def _cron_release_stale(self):
+    def _cron_release_stale(self, batch_size=10000):
         """Release reservations of orders left open past their time. A till
         order's reservation stays while its till's session is open: the paid
         order may still arrive (a till offline for hours), and then spends
-        what it reserved."""
-        stale = self.sudo().search(
-            [("state", "=", "reserved"), ("expires_at", "<", fields.Datetime.now())]
-        )
-        stale = stale.filtered(lambda r: not r.pos_config_id.current_session_id)
-        stale._release()
-        return len(stale)
+        what it reserved. Set-based, in committed batches; a reservation a
+        till is changing right now is skipped until the next run. Returns how
+        many were released."""
+        self.env.flush_all()
+        released = 0
+        while True:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    WITH stale AS (
+                        SELECT r.id FROM lp_reservation r
+                         WHERE r.state = 'reserved' AND r.expires_at < %(now)s
+                           AND NOT EXISTS (
+                               SELECT 1 FROM pos_session s
+                                WHERE s.config_id = r.pos_config_id
+                                  AND s.state != 'closed' AND s.rescue IS NOT TRUE)
+                         ORDER BY r.id LIMIT %(limit)s
+                           FOR UPDATE OF r SKIP LOCKED)
+                    UPDATE lp_reservation r
+                       SET state = 'released', write_uid = %(uid)s, write_date = %(now)s
+                      FROM stale WHERE r.id = stale.id
+                    """,
+                    now=fields.Datetime.now(),
+                    limit=batch_size,
+                    uid=self.env.uid,
+                )
+            )
+            done = self.env.cr.rowcount
+            released += done
+            self.invalidate_model(["state", "write_uid", "write_date"])
+            commit_progress(self.env, done)
+            if done < batch_size:
+                return released

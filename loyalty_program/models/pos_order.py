@@ -63,14 +63,21 @@ class PosOrder(models.Model):
     def _lp_post_safely(self):
         """Post the loyalty side of the paid order; whatever fails is rolled
         back to a savepoint and recorded for the loyalty manager, so the
-        order itself is always saved. Conflicts between transactions are
-        left to Odoo, which retries the whole request."""
+        order itself is always saved. A conflict with another transaction on
+        the member (:meth:`_lp_defer_posting`) postpones the posting to just
+        after the order's commit."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint():
                 self._lp_post()
         except psycopg2.errors.TransactionRollbackError:
-            raise
+            # Another till changed the member after this request's snapshot
+            # (a busy family card): post after the order's commit, at READ
+            # COMMITTED, instead of making Odoo replay the whole request.
+            if self.env.context.get("lp_posting_deferred"):
+                raise
+            self.env.invalidate_all(flush=False)
+            self._lp_defer_posting()
         except psycopg2.OperationalError:
             raise
         except Exception as error:  # the paid order must be saved whatever happens

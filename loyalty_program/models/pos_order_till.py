@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
-from ..tools import pos_input
+from ..tools import pos_input, transactions
 
 
 class PosOrder(models.Model):
@@ -140,6 +140,22 @@ class PosOrder(models.Model):
         config = self._lp_pos_config(config_id)
         self._lp_check_open_order(order_uuid)
         key = f"pos.order:{order_uuid}"
+        # A busy family card: when another till reserved or paid with it
+        # since this request began, reserve again at READ COMMITTED (current
+        # balance and reservations) rather than have Odoo replay the request.
+        return transactions.or_read_committed(
+            self.env,
+            lambda env: self.with_env(env)._lp_reserve_now(
+                member.with_env(member.env(cr=env.cr)),
+                points,
+                key,
+                lines,
+                clamp,
+                config.with_env(config.env(cr=env.cr)),
+            ),
+        )
+
+    def _lp_reserve_now(self, member, points, key, lines, clamp, config):
         program = member.program_id
         if clamp:
             points = min(points, program._lp_pos_spend_limit(member, key, lines))

@@ -10,6 +10,8 @@ from odoo.orm.environments import Transaction
 from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
 
+from ..tools import transactions
+
 
 @tagged("post_install", "-at_install")
 class TestConcurrentSpending(BaseCase):
@@ -181,3 +183,61 @@ class TestConcurrentSpending(BaseCase):
             self._reserve(cr, "pos.order:till-2")
         points, count = self._reserved()
         self.assertEqual((float(points), count), (80.0, 1))
+
+    @mute_logger("odoo.sql_db")
+    def test_busy_card_reserves_at_read_committed(self):
+        """The same race as above through the till's path
+        (``tools.transactions.or_read_committed``): the second till's
+        reservation, failing to serialize, is made again at READ COMMITTED
+        with the current reservations, so it succeeds for what is left free
+        and is refused beyond it: no request replayed, nothing over-reserved."""
+        outcome = {}
+
+        def reserve(cr, key, points):
+            if cr.transaction is None:
+                cr.transaction = Transaction(self.test_registry)
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            member = env["lp.member"].browse(self.ids[2])
+            return transactions.or_read_committed(
+                env,
+                lambda env: env["lp.reservation"]._reserve(
+                    member.with_env(env), points, key
+                ),
+            )
+
+        def second_till():
+            cr = self.db.cursor()
+            try:
+                cr.execute("SET lock_timeout = '20s'")
+                cr.execute("SELECT 1")  # the snapshot, before the first commits
+                outcome["ready"] = True
+                reserve(cr, "pos.order:till-2", 20)
+                cr.commit()  # pylint: disable=invalid-commit
+                outcome["till-2"] = "reserved"
+            except (errors.SerializationFailure, UserError) as exc:
+                cr.rollback()
+                outcome["till-2"] = exc
+            finally:
+                cr.close()
+
+        first = self.db.cursor()
+        try:
+            self._reserve(first, "pos.order:till-1")  # 80, holds the lock
+            thread = threading.Thread(target=second_till)
+            thread.start()
+            time.sleep(1.0)
+            self.assertTrue(outcome.get("ready"))
+            self.assertTrue(thread.is_alive(), "the second till did not wait")
+            first.commit()  # pylint: disable=invalid-commit
+        finally:
+            first.close()
+        thread.join(30)
+        self.assertFalse(thread.is_alive())
+        self.assertEqual(outcome["till-2"], "reserved")
+        self.assertEqual(tuple(map(float, self._reserved())), (100.0, 2.0))
+        # A third till with a stale snapshot is refused on current figures.
+        with self.db.cursor() as cr:
+            cr.execute("SELECT 1")
+            with self.assertRaisesRegex(UserError, "0.0 points free"):
+                reserve(cr, "pos.order:till-3", 1)
+        self.assertEqual(tuple(map(float, self._reserved())), (100.0, 2.0))

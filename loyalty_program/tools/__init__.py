@@ -14,3 +14,4 @@ from . import tier_progress
 from . import join_limits
 from . import demo_story
 from . import occasions
+from . import transactions

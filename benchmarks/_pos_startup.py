@@ -13,7 +13,6 @@ import statistics
 from unittest.mock import patch
 
 
-
 @contextlib.contextmanager
 def addon_loading_off():
     # Imported here: the addons path is known once Odoo's options are read.

@@ -81,8 +81,13 @@ class PosOrder(models.Model):
             )
         )
         orders = self.browse([row[0] for row in self.env.cr.fetchall()])
+        queue = self.env["lp.customer.stats.queue"].sudo()
         for order in orders.with_context(lp_posting_deferred=True):
             order._lp_post_safely()
+            # The statistics refreshed after the order's commit did not see
+            # these points: refresh them again after this commit.
+            if order.partner_id:
+                queue._enqueue(order.partner_id, order.company_id)
         if orders:
             self.env.cr.execute(
                 SQL(

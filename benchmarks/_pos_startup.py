@@ -16,7 +16,7 @@ from unittest.mock import patch
 @contextlib.contextmanager
 def addon_loading_off():
     # Imported here: the addons path is known once Odoo's options are read.
-    from odoo.addons.loyalty_program.models import pos_config, pos_session  # noqa: PLC0415
+    from odoo.addons.loyalty_program.models import pos_config, pos_session
 
     session_cls, config_cls = pos_session.PosSession, pos_config.PosConfig
 
@@ -36,7 +36,7 @@ def addon_loading_off():
 def startup(env, runs=7):
     """Median seconds of ``load_data`` as a cashier, with and without the
     addon's hooks, alternating (one warm-up each); the models each loads."""
-    from bench_pos import Till  # noqa: PLC0415
+    from bench_pos import Till
 
     till = Till("scale", env)
     with addon_loading_off():

@@ -118,6 +118,9 @@ def set_durability(values):
     return before
 
 
+STOCK = {"real": "per order (real time)", "closing": "per session (at closing)"}
+
+
 def setup_tills(count, pool_size, seed, stock="real"):
     """Cashiers, tills, products and the members the tills serve, committed
     in ``LOAD_DB``; returns what the tills need to know. ``stock`` is the
@@ -763,8 +766,7 @@ def main():
         f"PostgreSQL fsync/synchronous_commit "
         f"{'on/on' if before is not None else f'{fsync}/{sync_commit}'} for the run "
         f"({fsync}/{sync_commit} after), {args.seconds:.0f} s or {args.orders} orders "
-        f"per till and phase, stock updated per {'session' if args.stock == 'closing' else 'order'} "
-        f"({args.stock}), server logs {logdir}/bench-load-{stamp}-w*.log"
+        f"per till and phase, stock updated {STOCK[args.stock]}, server logs {logdir}/bench-load-{stamp}-w*.log"
     )
     report_phases(results)
     checks = check_books(results, setup)

@@ -766,7 +766,8 @@ def main():
         f"PostgreSQL fsync/synchronous_commit "
         f"{'on/on' if before is not None else f'{fsync}/{sync_commit}'} for the run "
         f"({fsync}/{sync_commit} after), {args.seconds:.0f} s or {args.orders} orders "
-        f"per till and phase, stock updated {STOCK[args.stock]}, server logs {logdir}/bench-load-{stamp}-w*.log"
+        f"per till and phase, stock updated {STOCK[args.stock]}, "
+        f"server logs {logdir}/bench-load-{stamp}-w*.log"
     )
     report_phases(results)
     checks = check_books(results, setup)

@@ -233,6 +233,7 @@ class LpCampaign(models.Model):
             campaign.write({"state": "draft", "prepared_date": False})
         return True
 
+    @api.readonly
     def action_view_recipients(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -242,6 +243,7 @@ class LpCampaign(models.Model):
         action["context"] = {"search_default_group_state": 1}
         return action
 
+    @api.readonly
     def action_view_mailings(self):
         self.ensure_one()
         return {

@@ -74,6 +74,7 @@ class LpCampaign(models.Model):
         self._compute_results()
         return True
 
+    @api.readonly
     def action_view_results(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "loyalty_program.action_lp_campaign_results"

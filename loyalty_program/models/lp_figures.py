@@ -112,8 +112,17 @@ class LpFigures(models.AbstractModel):
         SMS, real IAP invoices)."""
         campaigns = self._campaigns_of(company, date_from, date_to)
         if campaigns is not None and "sms_parts_sent" in campaigns._fields:
-            price = self.env["lp.campaign.config"]._for_company(company).sms_part_price
-            return sum(campaigns.mapped("sms_parts_sent")) * price
+            parts = sum(campaigns.mapped("sms_parts_sent"))
+            if not parts:
+                return 0.0
+            # Found, never created (``_for_company`` creates): the dashboard
+            # runs on a read-only cursor. No settings: the default price, 0.
+            config = (
+                self.env["lp.campaign.config"]
+                .sudo()
+                .search([("company_id", "=", company.id)], limit=1)
+            )
+            return parts * config.sms_part_price
         price = float(
             self.env["ir.config_parameter"]
             .sudo()
@@ -226,10 +235,15 @@ class LpFigures(models.AbstractModel):
         return company.sudo()
 
     @api.model
+    @api.readonly
     def get_dashboard(self, date_from, date_to, company_id=None):
         """What the dashboard shows: every figure of the period and of the
         one before, the change in %, the tier distribution at both ends.
-        Loyalty users only, for a company of theirs."""
+        Loyalty users only, for a company of theirs.
+
+        Read-only (``@api.readonly``): over RPC it runs on a read-only
+        cursor, on the replica when Odoo has one (``db_replica_host``), so
+        it must never write, nor anything it calls (overrides included)."""
         company = self._check_dashboard_access(company_id)
         (cur_from, cur_to), (prev_from, prev_to) = self._periods(date_from, date_to)
         current = self._compute_figures(company, cur_from, cur_to)

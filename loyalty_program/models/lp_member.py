@@ -237,6 +237,7 @@ class LpMember(models.Model):
 
     # Actions (block, unblock, close, transfer: lp_member_actions.py)
 
+    @api.readonly
     def action_view_ledger(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -246,6 +247,7 @@ class LpMember(models.Model):
         action["context"] = {"search_default_group_kind": 0}
         return action
 
+    @api.readonly
     def action_view_cards(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..report.lp_gift_certificate import CERTIFIED_KINDS
@@ -10,6 +10,7 @@ class LpMember(models.Model):
 
     _inherit = "lp.member"  # pylint: disable=consider-merging-classes-inherited
 
+    @api.readonly
     def action_open_statement(self):
         self.ensure_one()
         return {

@@ -159,6 +159,7 @@ class LpProgram(models.Model):
                     self.env._("Welcome and birthday bonuses cannot be negative.")
                 )
 
+    @api.readonly
     def action_view_members(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

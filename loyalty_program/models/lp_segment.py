@@ -89,6 +89,7 @@ class LpSegment(models.Model):
         self._refresh()
         return True
 
+    @api.readonly
     def action_view_partners(self):
         self.ensure_one()
         return {
@@ -108,6 +109,7 @@ class LpSegment(models.Model):
             "context": {"create": False},
         }
 
+    @api.readonly
     def action_view_size_history(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

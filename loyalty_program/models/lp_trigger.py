@@ -159,6 +159,7 @@ class LpTrigger(models.Model):
             trigger.sudo()._run()
         return True
 
+    @api.readonly
     def action_view_messages(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

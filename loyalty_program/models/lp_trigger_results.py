@@ -79,6 +79,7 @@ class LpTrigger(models.Model):
         self.sudo()._compute_results()
         return True
 
+    @api.readonly
     def action_view_results(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "loyalty_program.action_lp_trigger_results"

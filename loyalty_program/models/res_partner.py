@@ -156,6 +156,7 @@ class ResPartner(models.Model):
             [("lp_phone_e164", "=", self._lp_normalize_phone(raw, country))]
         )
 
+    @api.readonly
     def action_lp_view_members(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -165,6 +166,7 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.id}
         return action
 
+    @api.readonly
     def action_lp_view_ledger(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

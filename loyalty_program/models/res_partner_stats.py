@@ -179,6 +179,7 @@ class ResPartner(models.Model):
             Domain("state", "!=", "closed") & Domain("balance", operator, value),
         )
 
+    @api.readonly
     def action_lp_view_stats(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -139,6 +139,10 @@ class LpCampaign(models.Model):
                    response_revenue = COALESCE(x.revenue, 0)
               FROM r LEFT JOIN response x ON x.id = r.id
              WHERE t.id = r.id
+               AND (t.bought, t.response_orders, t.response_revenue)
+                   IS DISTINCT FROM ((COALESCE(x.orders, 0) > 0)::int,
+                                     COALESCE(x.orders, 0)::int,
+                                     COALESCE(x.revenue, 0)::numeric)
             """,
             campaign=self.id,
             orders=stats._orders_sql(partner_filter),
@@ -225,10 +229,10 @@ class LpCampaign(models.Model):
                   FROM lp_ledger_allocation a
                   JOIN lp_ledger c ON c.id = a.credit_id
                   JOIN lp_ledger d ON d.id = a.debit_id
-                 WHERE c.kind = 'campaign' AND c.source_key = %s
-                   AND d.kind = 'spend'
+                 WHERE c.res_model = 'lp.campaign' AND c.res_id = %s
+                   AND c.kind = 'campaign' AND d.kind = 'spend'
                 """,
-                f"campaign:{self.id}",
+                self.id,
             )
         )
         return self.env.cr.fetchone()[0]

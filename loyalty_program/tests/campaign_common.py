@@ -124,6 +124,9 @@ class CampaignCase(StatsCase, MockEmail, MockSMS):
             }
         )
 
+    def balances(self, *partners):
+        return [self.members[p.id].balance for p in partners]
+
     def recipient(self, campaign, partner):
         return campaign.recipient_ids.filtered(lambda r: r.partner_id == partner)
 

@@ -62,6 +62,9 @@
         "views/lp_feedback_views.xml",
         "views/portal_loyalty_templates.xml",
         "views/portal_join_templates.xml",
+        "security/lp_trigger_rules.xml",
+        "data/lp_trigger_data.xml",
+        "views/lp_trigger_views.xml",
     ],
     "demo": [
         "demo/lp_demo.xml",

@@ -70,10 +70,13 @@ def _clear_foreign_references(cr, tables):
 
 
 def _deletion_order(cr, tables):
-    """``tables`` ordered so that a table comes before those it refers to."""
+    """``tables`` ordered so that a table comes before those it refers to.
+    Foreign keys that refuse the deletion come first; one that cascades or
+    sets null is followed only where it closes no cycle (new models may refer
+    to each other both ways)."""
     cr.execute(
         """
-        SELECT DISTINCT src.relname, dst.relname
+        SELECT DISTINCT src.relname, dst.relname, c.confdeltype IN ('r', 'a')
           FROM pg_constraint c
           JOIN pg_class src ON src.oid = c.conrelid
           JOIN pg_class dst ON dst.oid = c.confrelid
@@ -82,14 +85,24 @@ def _deletion_order(cr, tables):
         """,
         [tuple(tables), tuple(tables)],
     )
-    graph = TopologicalSorter({table: () for table in tables})
-    for src, dst in cr.fetchall():
-        graph.add(dst, src)
-    try:
-        return list(graph.static_order())
-    except CycleError:
-        _logger.warning("Loyalty uninstall: a cycle of foreign keys, %s", tables)
-        return sorted(tables)
+    graph = {table: set() for table in tables}
+
+    def acyclic():
+        try:
+            TopologicalSorter(graph).prepare()
+        except CycleError:
+            return False
+        return True
+
+    for src, dst, restricting in sorted(cr.fetchall(), key=lambda edge: not edge[2]):
+        graph[dst].add(src)
+        if not acyclic():
+            graph[dst].discard(src)
+            if restricting:
+                _logger.warning(
+                    "Loyalty uninstall: foreign keys %s -> %s form a cycle", src, dst
+                )
+    return list(TopologicalSorter(graph).static_order())
 
 
 def _restricting_references(cr, table, ids, skip_tables):

@@ -67,3 +67,11 @@ from . import lp_ledger_portal
 from . import res_partner_portal
 from . import lp_demo
 from . import lp_demo_orders
+from . import lp_trigger
+from . import lp_trigger_due
+from . import lp_trigger_run
+from . import lp_trigger_message
+from . import lp_trigger_texts
+from . import lp_trigger_results
+from . import lp_trigger_recipient
+from . import lp_trigger_mailing

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -93,46 +95,187 @@ class LpMember(models.Model):
         return count
 
     @api.model
-    def _cron_reevaluate_tiers(self, batch_size=100000):
-        """Nightly: tier-period spend and tiers for all members, in id ranges
-        committed one by one with progress."""
-        self.env.cr.execute(
-            "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM lp_member"
-        )
-        low, high = self.env.cr.fetchone()
+    def _cron_reevaluate_tiers(self, batch_size=100000, now=None):
+        """Nightly: tier-period spend and tiers for all members. The tier
+        window of the ledger is read once (one range scan on ``date``, into
+        a temporary table), then applied in member-id ranges committed one
+        by one with progress, each adding what was posted since the scan."""
+        now = now or fields.Datetime.now()
+        cr = self.env.cr
+        last_entry = self._scan_tier_window(now)
+        cr.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM lp_member")
+        low, high = cr.fetchone()
         start = low
         while start and start <= high:
-            self.env.cr.execute(
+            cr.execute(
                 "SELECT id FROM lp_member WHERE id >= %s AND id < %s",
                 [start, start + batch_size],
             )
-            ids = [r[0] for r in self.env.cr.fetchall()]
+            ids = [r[0] for r in cr.fetchall()]
             if ids:
-                self._recompute_window_spend(ids)
+                self._apply_tier_window(start, start + batch_size, last_entry, now)
                 self._reevaluate_tiers(ids)
             start += batch_size
             commit_progress(self.env, len(ids), remaining=max(0, high - start + 1))
+        cr.execute("DROP TABLE IF EXISTS lp_tier_window")
 
     @api.model
-    def _cron_birthday_bonus(self, today=None):
-        """Credit the birthday bonus to active members born on this day, once
-        a year (the ledger's source key makes a second run a no-op)."""
-        today = today or fields.Date.context_today(self)
-        members = self.search(
-            [
-                ("state", "=", "active"),
-                ("program_id.program_type", "=", "bonus"),
-                ("program_id.birthday_points", ">", 0),
-                ("partner_id.lp_birthday_month", "=", today.month),
-                ("partner_id.lp_birthday_day", "=", today.day),
-            ]
-        )
-        for member in members:
-            program = member.program_id
-            member._grant(
-                "birthday",
-                program.birthday_points,
-                program.birthday_lifetime_days,
-                source_key=f"birthday:{today.year}",
+    def _scan_tier_window(self, now):
+        """Sum every member's spend of its program's tier window into the
+        session's temporary table ``lp_tier_window`` (kept across the job's
+        commits). Returns the last ledger entry id the scan saw."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute("DROP TABLE IF EXISTS lp_tier_window")
+        cr.execute("SELECT COALESCE(MAX(id), 0) FROM lp_ledger")
+        last_entry = cr.fetchone()[0]
+        cr.execute(
+            SQL(
+                """
+                CREATE TEMP TABLE lp_tier_window ON COMMIT PRESERVE ROWS AS
+                SELECT l.member_id, SUM(l.base_amount) AS total
+                  FROM lp_ledger l
+                  JOIN lp_program p ON p.id = l.program_id
+                 WHERE l.base_amount <> 0 AND l.id <= %(last)s
+                   AND l.date >= %(now)s - make_interval(days => p.tier_window_days)
+                 GROUP BY l.member_id
+                """,
+                last=last_entry,
+                now=now,
             )
-        return members
+        )
+        cr.execute("CREATE UNIQUE INDEX ON lp_tier_window (member_id)")
+        cr.execute("ANALYZE lp_tier_window")
+        return last_entry
+
+    @api.model
+    def _apply_tier_window(self, low, high, last_entry, now):
+        """Set the tier-period spend of members with ids in [low, high) from
+        the scan, plus their entries posted after it (``id > last_entry``,
+        found by primary key). Returns the number of members changed."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH late AS (
+                    SELECT l.member_id, SUM(l.base_amount) AS total
+                      FROM lp_ledger l
+                      JOIN lp_program p ON p.id = l.program_id
+                     WHERE l.id > %(last)s AND l.base_amount <> 0
+                       AND l.member_id >= %(low)s AND l.member_id < %(high)s
+                       AND l.date >= %(now)s - make_interval(days => p.tier_window_days)
+                     GROUP BY l.member_id
+                ), spend AS (
+                    SELECT m.id,
+                           COALESCE(w.total, 0) + COALESCE(late.total, 0) AS total
+                      FROM lp_member m
+                      LEFT JOIN lp_tier_window w ON w.member_id = m.id
+                      LEFT JOIN late ON late.member_id = m.id
+                     WHERE m.id >= %(low)s AND m.id < %(high)s
+                )
+                UPDATE lp_member m SET window_spend = s.total
+                  FROM spend s
+                 WHERE m.id = s.id AND m.window_spend IS DISTINCT FROM s.total
+                """,
+                last=last_entry,
+                low=low,
+                high=high,
+                now=now,
+            )
+        )
+        count = self.env.cr.rowcount
+        self.invalidate_model(["window_spend"])
+        return count
+
+    @api.model
+    def _cron_birthday_bonus(self, today=None, catch_up_days=1):
+        """Credit the birthday bonus to active members of bonus programs whose
+        birthday is kept on this day (29 February on 28 February in other
+        years) or was at most ``catch_up_days`` ago (a day the job did not
+        run), once a year: set-based, one ledger entry per member keyed
+        ``birthday:<year>`` (the ledger's unique source key makes a second
+        run a no-op). Returns the members credited."""
+        today = today or fields.Date.context_today(self)
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                WITH b AS (
+                    SELECT m.id, y.year,
+                           make_date(y.year, rp.lp_birthday_month,
+                                     CASE WHEN rp.lp_birthday_month = 2
+                                           AND rp.lp_birthday_day = 29
+                                           AND NOT (y.year %% 4 = 0
+                                                    AND (y.year %% 100 <> 0
+                                                         OR y.year %% 400 = 0))
+                                          THEN 28 ELSE rp.lp_birthday_day END
+                           ) AS kept
+                      FROM lp_member m
+                      JOIN lp_program p ON p.id = m.program_id
+                      JOIN res_partner rp ON rp.id = m.partner_id
+                     CROSS JOIN (VALUES (%(year)s - 1), (%(year)s)) AS y(year)
+                     WHERE m.state = 'active' AND p.program_type = 'bonus'
+                       AND p.birthday_points > 0
+                       AND rp.lp_birthday_month > 0 AND rp.lp_birthday_day > 0
+                )
+                SELECT b.id, 'birthday:' || b.year FROM b
+                 WHERE b.kept BETWEEN %(from)s AND %(today)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM lp_ledger l
+                        WHERE l.member_id = b.id AND l.kind = 'birthday'
+                          AND l.source_key = 'birthday:' || b.year)
+                """,
+                year=today.year,
+                today=today,
+                **{"from": today - timedelta(days=catch_up_days)},
+            )
+        )
+        due = cr.fetchall()
+        if not due:
+            return self.browse()
+        members = self.browse(sorted({row[0] for row in due}))
+        members._lock_for_posting()
+        now = fields.Datetime.now()
+        cr.execute(
+            SQL(
+                """
+                WITH due AS (
+                    SELECT d.member_id, d.source_key
+                      FROM unnest(%(ids)s::int[], %(keys)s::varchar[])
+                           AS d(member_id, source_key)
+                ), posted AS (
+                    INSERT INTO lp_ledger (
+                        member_id, program_id, partner_id, company_id, kind,
+                        amount, shortfall, base_amount, date, available_from,
+                        expiry_date, held, remaining, source_key, user_id,
+                        create_uid, create_date, write_uid, write_date)
+                    SELECT m.id, m.program_id, m.partner_id, m.company_id,
+                           'birthday', p.birthday_points, 0, 0, %(now)s, %(now)s,
+                           CASE WHEN p.birthday_lifetime_days > 0
+                                THEN %(today)s + p.birthday_lifetime_days END,
+                           FALSE, p.birthday_points, d.source_key, %(uid)s,
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM due d
+                      JOIN lp_member m ON m.id = d.member_id AND m.state = 'active'
+                      JOIN lp_program p ON p.id = m.program_id
+                    ON CONFLICT DO NOTHING
+                 RETURNING member_id, amount
+                ), per_member AS (
+                    SELECT member_id, SUM(amount) AS amount
+                      FROM posted GROUP BY member_id
+                )
+                UPDATE lp_member m SET balance = COALESCE(m.balance, 0) + p.amount
+                  FROM per_member p WHERE m.id = p.member_id
+             RETURNING m.id
+                """,
+                ids=[row[0] for row in due],
+                keys=[row[1] for row in due],
+                now=now,
+                today=today,
+                uid=self.env.uid,
+            )
+        )
+        credited = self.browse([row[0] for row in cr.fetchall()])
+        self.env.invalidate_all()
+        return credited

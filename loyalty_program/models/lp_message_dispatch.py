@@ -216,7 +216,7 @@ class LpMessageDispatch(models.AbstractModel):
                 tz=default_tz,
                 zones=list(moments),
                 moments=list(moments.values()),
-                default_moment=moments.get(default_tz) or moments["UTC"],
+                default_moment=moments["UTC"],
                 rule=spec.get("channel", "auto"),
                 cap=config.cap_messages,
                 cap_from=day_start - timedelta(days=config.cap_days),

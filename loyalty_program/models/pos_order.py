@@ -123,7 +123,7 @@ class PosOrder(models.Model):
         """Points lines that pay for this order (a refund's points lines give
         a share back and are positive)."""
         return self._lp_points_lines().filtered(
-            lambda line: line.price_subtotal_incl < 0 and not line.refunded_orderline_id
+            lambda line: line._lp_amount() < 0 and not line.refunded_orderline_id
         )
 
     def _lp_sale_lines(self):
@@ -134,7 +134,7 @@ class PosOrder(models.Model):
         )
 
     def _lp_points_discount(self):
-        return -sum(self._lp_sale_points_lines().mapped("price_subtotal_incl"))
+        return -sum(line._lp_amount() for line in self._lp_sale_points_lines())
 
     def _lp_points_wanted(self, member=None):
         member = member or self._lp_exception_member()
@@ -155,7 +155,7 @@ class PosOrder(models.Model):
         return sale_points.earn_base(
             [
                 program._lp_sale_line(
-                    line.product_id, line.price_subtotal_incl, line in points_lines
+                    line.product_id, line._lp_amount(), line in points_lines
                 )
                 for line in self._lp_sale_lines() | points_lines
             ]
@@ -235,9 +235,9 @@ class PosOrder(models.Model):
         Returns the points spent."""
         program = member.program_id
         goods = self._lp_sale_lines()
-        total = sum(goods.mapped("price_subtotal_incl"))
+        total = sum(line._lp_amount() for line in goods)
         spendable = sum(
-            line.price_subtotal_incl
+            line._lp_amount()
             for line in goods
             if not program._is_excluded(line.product_id, "spend")
         )

@@ -40,3 +40,7 @@ from . import test_member_actions
 from . import test_partner_merge
 from . import test_enrol_concurrency
 from . import test_welcome_and_check
+from . import test_trigger_due
+from . import test_trigger_send
+from . import test_trigger_results
+from . import test_tier_window

@@ -10,8 +10,6 @@ class TestCampaignResults(CampaignCase):
     order histories: share of buyers, revenue, ticket, uplift, cost, ROI."""
 
     def test_results_against_control(self):
-        # no welcome bonus: the spend below consumes the gift alone
-        self.program.welcome_points = 0
         crowd = self.env["res.partner"].create(
             [
                 {
@@ -23,9 +21,7 @@ class TestCampaignResults(CampaignCase):
             ]
         )
         for partner in crowd:
-            self.env["lp.member"].create(
-                {"partner_id": partner.id, "program_id": self.program.id}
-            )
+            self.env["lp.member"]._enrol(partner, self.program, welcome=False)
         campaign = self.make_campaign(
             segment_id=False,
             domain=repr([("id", "in", crowd.ids)]),

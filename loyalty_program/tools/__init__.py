@@ -13,3 +13,4 @@ from . import placeholders
 from . import tier_progress
 from . import join_limits
 from . import demo_story
+from . import occasions

@@ -1,0 +1,116 @@
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .trigger_common import TriggerCase
+
+
+@tagged("post_install", "-at_install")
+class TestTriggerResults(TriggerCase):
+    """Results of a trigger on constructed histories: buyers within the
+    response window, target against control, revenue, cost, ROI and the
+    win-back rate."""
+
+    def test_winback_results_against_control(self):
+        trigger = self.trigger(
+            "winback",
+            winback_rule="days",
+            days=100,
+            control_percent=50.0,
+            gift_points=50.0,
+            response_days=14,
+        )
+        self.config.sms_part_price = 2.0
+        crowd = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Sleeper {i}",
+                    "phone": f"+7 916 000 00 {i:02d}",
+                    "lp_consent_sms": True,
+                }
+                for i in range(40)
+            ]
+        )
+        for partner in crowd:
+            # joined without the welcome bonus, so the spend below takes the gift
+            self.env["lp.member"]._enrol(partner, self.program, welcome=False)
+            self.sale(partner, 100, days_ago=105)
+        self.run_nightly()
+        run = trigger._run(day=self.days(5))
+        self.send_run(run)
+        # the messages went out five days ago
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE lp_campaign_recipient
+                   SET scheduled_date = now() at time zone 'UTC' - interval '5 days'
+                 WHERE trigger_run_id = %s
+                """,
+                run.id,
+            )
+        )
+        self.env.invalidate_all()
+        rows = run.recipient_ids
+        target = rows.filtered(lambda r: r.group == "target").partner_id
+        control = rows.filtered(lambda r: r.group == "control").partner_id
+        self.assertTrue(target and control)
+        self.assertEqual(len(target | control), 40)
+        back_t = target[: max(1, len(target) * 3 // 10)]
+        back_c = control[: len(control) // 10]
+        for partner in back_t:
+            self.sale(partner, 1000, days_ago=2)
+        for partner in back_c:
+            self.sale(partner, 800, days_ago=3)
+        # a purchase before the message is not a response
+        self.sale(target[-1], 5000, days_ago=8)
+        # one target customer spends 20 of the 50 gift points
+        member = self.env["lp.member"].search(
+            [("partner_id", "=", back_t[0].id), ("program_id", "=", self.program.id)]
+        )
+        member._spend(20, source_key="test-spend")
+
+        trigger.with_user(self.manager).action_compute_results()
+
+        rate_t = len(back_t) / len(target)
+        rate_c = len(back_c) / len(control)
+        revenue_t = 1000.0 * len(back_t)
+        revenue_c = 800.0 * len(back_c)
+        incremental = (revenue_t / len(target) - revenue_c / len(control)) * len(target)
+        cost = len(target) * 2.0 + 20.0  # one SMS part each + gift spent
+        self.assertRecordValues(
+            trigger,
+            [
+                {
+                    "sent_count": len(target),
+                    "target_customers": len(target),
+                    "target_buyers": len(back_t),
+                    "target_revenue": revenue_t,
+                    "control_customers": len(control),
+                    "control_buyers": len(back_c),
+                    "control_revenue": revenue_c,
+                    "sms_parts_sent": len(target),
+                    "gift_spent_value": 20.0,
+                    "cost": cost,
+                }
+            ],
+        )
+        self.assertAlmostEqual(trigger.target_rate, rate_t * 100, places=4)
+        self.assertAlmostEqual(trigger.winback_rate, rate_t * 100, places=4)
+        self.assertAlmostEqual(trigger.control_rate, rate_c * 100, places=4)
+        self.assertAlmostEqual(trigger.uplift, (rate_t - rate_c) * 100, places=4)
+        self.assertAlmostEqual(trigger.incremental_revenue, incremental, places=2)
+        self.assertAlmostEqual(trigger.roi, (incremental - cost) / cost * 100, places=2)
+        self.assertIn("25", trigger.winback_reported)
+        self.assertEqual(rows.filtered("bought").partner_id, back_t | back_c)
+        # the results view reads the same rows
+        action = trigger.action_view_results()
+        groups = dict(
+            self.env["lp.campaign.recipient"]._read_group(
+                action["domain"], ["group"], ["response_revenue:sum"]
+            )
+        )
+        self.assertEqual(groups, {"target": revenue_t, "control": revenue_c})
+        # other triggers show no win-back rate
+        expiry = self.trigger("expiry")
+        expiry._compute_results()
+        self.assertEqual(expiry.winback_rate, 0.0)

@@ -318,6 +318,71 @@ class Server:
         return retried, gave_up
 
 
+# Where the retries come from: PostgreSQL's own log names the statement
+
+
+def pg_log_path():
+    """The project cluster's server log (``scripts/lib.sh``), if any."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    pgdata = os.environ.get("LOYALTY_PGDATA") or os.path.join(root, ".pgdata")
+    path = os.path.join(pgdata, "server.log")
+    return path if os.path.exists(path) else None
+
+
+def statement_kind(statement):
+    """A short name for the statement a concurrency error hit."""
+    text = " ".join(statement.split()).lower()
+    if "with orders as" in text or "lp_customer_stats" in text:
+        return "customer statistics"
+    if "from lp_member" in text and "for no key update" in text:
+        return "member lock"
+    return text[:60]
+
+
+def pg_errors_since(path, offset):
+    """{(error, statement kind): count} logged by PostgreSQL after
+    ``offset``."""
+    found = Counter()
+    if not path:
+        return found
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        handle.seek(offset)
+        error = None
+        statement = None
+        for line in handle:
+            if " ERROR:  " in line:
+                if error and statement is not None:
+                    found[(error, statement_kind(statement))] += 1
+                message = line.split(" ERROR:  ", 1)[1].strip()
+                error = next(
+                    (
+                        name
+                        for key, name in (
+                            ("could not serialize", "serialization"),
+                            ("deadlock", "deadlock"),
+                            ("could not obtain lock", "lock not available"),
+                        )
+                        if key in message
+                    ),
+                    None,
+                )
+                statement = None
+            elif error and " STATEMENT:  " in line:
+                statement = line.split(" STATEMENT:  ", 1)[1]
+            elif error and statement is not None and line[:1] in ("\t", " "):
+                statement += line
+            elif error and statement is not None:
+                found[(error, statement_kind(statement))] += 1
+                error = statement = None
+        if error and statement is not None:
+            found[(error, statement_kind(statement))] += 1
+    return found
+
+
+def file_size(path):
+    return os.path.getsize(path) if path and os.path.exists(path) else 0
+
+
 # Running
 
 
@@ -325,6 +390,8 @@ def run_phase(server, setup, mode, count, args, phase_index):
     """``count`` tills in ``mode`` at once; returns the phase's figures."""
     members = setup["members"]
     offset = server.log_size()
+    pg_log = pg_log_path()
+    pg_offset = file_size(pg_log)
     load_before = os.getloadavg()[0]
     # Each till serves members of its own (the hot case: all the same one).
     tills = [
@@ -360,6 +427,7 @@ def run_phase(server, setup, mode, count, args, phase_index):
     )
     orders = [o for till in tills for o in till.orders]
     retried, gave_up = server.retries_since(offset)
+    pg_errors = pg_errors_since(pg_log, pg_offset)
     return {
         "workers": server.workers,
         "mode": mode,
@@ -369,6 +437,7 @@ def run_phase(server, setup, mode, count, args, phase_index):
         "calls": calls,
         "retried": retried,
         "gave_up": gave_up,
+        "pg_errors": pg_errors,
         "fatal": [t.fatal for t in tills if t.fatal],
         "load": (load_before, os.getloadavg()[0]),
     }
@@ -436,6 +505,17 @@ def report_phases(results):
         rows,
         ("workers", "phase", "tills", "call", "n", "p50 / p95 / p99", "max"),
     )
+    rows = [
+        (r["workers"], r["mode"], r["tills"], error, kind, n)
+        for r in results
+        for (error, kind), n in sorted(r["pg_errors"].items())
+    ]
+    if rows:
+        print_table(
+            "Concurrency errors by statement (PostgreSQL's log)",
+            rows,
+            ("workers", "phase", "tills", "error", "statement", "count"),
+        )
     errors = Counter(
         (r["mode"], r["tills"], name, error[:160])
         for r in results
@@ -552,26 +632,29 @@ def check_books(results, setup):
                 not inconsistent,
             )
         )
+        # The reservations of the orders answered paid are all consumed or
+        # released; those of orders that failed stay for the till to sync
+        # again (or for the stale-reservation job).
         cr.execute(
             """
-            SELECT state, count(*), count(*) FILTER (WHERE state = 'consumed'
-                                                     AND spend_entry_id IS NULL)
-              FROM lp_reservation WHERE key = ANY(%s) GROUP BY state
+            SELECT key, state, spend_entry_id IS NOT NULL
+              FROM lp_reservation WHERE key = ANY(%s)
             """,
             [[f"pos.order:{uuid}" for uuid in by_uuid]],
         )
-        states = {state: (n, bad) for state, n, bad in cr.fetchall()}
-        open_left = states.get("reserved", (0, 0))[0]
-        unlinked = states.get("consumed", (0, 0))[1]
+        states = Counter()
+        for key, state, linked in cr.fetchall():
+            answered = by_uuid[key.split(":", 1)[1]][-1]
+            if state == "consumed" and not linked:
+                state = "consumed without spend"
+            elif state == "reserved":
+                state = "left open" if answered else "open, order failed"
+            states[state] += 1
         checks.append(
             (
-                "reservations of the orders: consumed / released / left open",
-                " / ".join(
-                    str(states.get(s, (0, 0))[0])
-                    for s in ("consumed", "released", "reserved")
-                )
-                + (f", {unlinked} consumed without spend" if unlinked else ""),
-                not open_left and not unlinked,
+                "reservations of the orders",
+                ", ".join(f"{n} {state}" for state, n in sorted(states.items())),
+                not states["left open"] and not states["consumed without spend"],
             )
         )
         partner_of = {m["member_id"]: m["partner_id"] for m in setup["members"]}

@@ -26,7 +26,7 @@ def uninstall_hook(env):
     others before those they refer to (the tables are dropped next anyway);
     records of other models created by the addon (demo customers, the
     points discount product) that orders still refer to stay, without
-    the addon's external id (products archived)."""
+    the addon's external id (the product archived)."""
     own = _own_tables(env)
     _clear_foreign_references(env.cr, own)
     for table in _deletion_order(env.cr, own):
@@ -70,10 +70,13 @@ def _clear_foreign_references(cr, tables):
 
 
 def _deletion_order(cr, tables):
-    """``tables`` ordered so that a table comes before those it refers to."""
+    """``tables`` ordered so that a table comes before those it refers to.
+    Foreign keys that refuse the deletion come first; one that cascades or
+    sets null is followed only where it closes no cycle (new models may refer
+    to each other both ways)."""
     cr.execute(
         """
-        SELECT DISTINCT src.relname, dst.relname
+        SELECT DISTINCT src.relname, dst.relname, c.confdeltype IN ('r', 'a')
           FROM pg_constraint c
           JOIN pg_class src ON src.oid = c.conrelid
           JOIN pg_class dst ON dst.oid = c.confrelid
@@ -82,14 +85,24 @@ def _deletion_order(cr, tables):
         """,
         [tuple(tables), tuple(tables)],
     )
-    graph = TopologicalSorter({table: () for table in tables})
-    for src, dst in cr.fetchall():
-        graph.add(dst, src)
-    try:
-        return list(graph.static_order())
-    except CycleError:
-        _logger.warning("Loyalty uninstall: a cycle of foreign keys, %s", tables)
-        return sorted(tables)
+    graph = {table: set() for table in tables}
+
+    def acyclic():
+        try:
+            TopologicalSorter(graph).prepare()
+        except CycleError:
+            return False
+        return True
+
+    for src, dst, restricting in sorted(cr.fetchall(), key=lambda edge: not edge[2]):
+        graph[dst].add(src)
+        if not acyclic():
+            graph[dst].discard(src)
+            if restricting:
+                _logger.warning(
+                    "Loyalty uninstall: foreign keys %s -> %s form a cycle", src, dst
+                )
+    return list(TopologicalSorter(graph).static_order())
 
 
 def _restricting_references(cr, table, ids, skip_tables):
@@ -109,7 +122,9 @@ def _restricting_references(cr, table, ids, skip_tables):
     )
     referenced = set()
     for src, column in cr.fetchall():
-        if src in skip_tables:
+        # Odoo's own metadata (access rights, menus...) of the addon is
+        # deleted by the uninstall itself, in order.
+        if src in skip_tables or src.startswith("ir_"):
             continue
         cr.execute(
             SQL(
@@ -124,11 +139,28 @@ def _restricting_references(cr, table, ids, skip_tables):
     return referenced
 
 
+def _archive_products(env, products):
+    """Archive products (and their templates) that orders still show, in
+    SQL: the addon's own override still makes the points product a "special"
+    POS product that the ORM refuses to archive."""
+    env.flush_all()
+    env.cr.execute(
+        "UPDATE product_product SET active = FALSE WHERE id IN %s RETURNING "
+        "product_tmpl_id",
+        [tuple(products.ids)],
+    )
+    templates = tuple({row[0] for row in env.cr.fetchall()})
+    env.cr.execute(
+        "UPDATE product_template SET active = FALSE WHERE id IN %s", [templates]
+    )
+    env.invalidate_all()
+
+
 def _keep_referenced_records(env, own_tables):
     data = env["ir.model.data"].search([("module", "=", MODULE)])
     by_model = {}
     for row in data:
-        if row.model.startswith("ir.") or row.model not in env:
+        if row.model.startswith(("ir.", "res.groups")) or row.model not in env:
             continue
         if env[row.model]._table in own_tables:
             continue
@@ -148,8 +180,8 @@ def _keep_referenced_records(env, own_tables):
             kept |= data.filtered(
                 lambda d, m=parent_model, p=parents: d.model == m and d.res_id in p.ids
             )
-        if model_name.startswith("product.") and "active" in model._fields:
-            records.action_archive()
+        if model_name == "product.product":
+            _archive_products(env, records)
     if kept:
         _logger.info(
             "Loyalty uninstall: %s records still used by orders stay: %s",

@@ -1,8 +1,7 @@
 from odoo import http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
-
-from .portal import points_formatter
+from odoo.tools import format_date
 
 LOGIN_URL = "/web/login?redirect=/my/loyalty"
 FORM_FIELDS = ("phone", "name", "birthday", "email", "consent_email", "consent_sms")
@@ -14,14 +13,22 @@ class LoyaltyJoin(http.Controller):
     spendable at once on the purchase in hand."""
 
     def _lp_join_values(self, **values):
-        program = request.env["lp.program"]._lp_join_program()
+        env = request.env
+        program = env["lp.program"]._lp_join_program()
+        Member = env["lp.member"]
+        gift = program.program_type == "bonus" and program.welcome_points
         return {
             "program": program,
+            "title": env._("Join %(program)s", program=program.name),
+            "gift_text": gift
+            and env._(
+                "Get %(points)s points as a gift, to spend on your purchase right now.",
+                points=Member._lp_format_points(gift),
+            ),
             "form": {key: values.get(key) or "" for key in FORM_FIELDS},
             "code_sent": bool(values.get("code_sent")),
             "error": values.get("error"),
             "login_url": LOGIN_URL,
-            "lp_points": points_formatter(request.env),
         }
 
     @http.route(
@@ -29,8 +36,12 @@ class LoyaltyJoin(http.Controller):
     )
     def loyalty_join(self, **kwargs):
         user = request.env.user
-        if not user._is_public() and request.env["lp.member"].search_count(
-            [("state", "!=", "closed")], limit=1
+        if not user._is_public() and request.env["lp.member"].sudo().search_count(
+            [
+                ("partner_id", "child_of", user.partner_id.commercial_partner_id.id),
+                ("state", "!=", "closed"),
+            ],
+            limit=1,
         ):
             return request.redirect("/my/loyalty")
         return request.render("loyalty_program.portal_join", self._lp_join_values())
@@ -130,13 +141,31 @@ class LoyaltyJoin(http.Controller):
         )
         if not member:
             return request.redirect("/loyalty/join")
+        env = request.env
+        gifts = [
+            {
+                "text": env._(
+                    "%(points)s points are yours: spend them on this purchase, "
+                    "right now.",
+                    points=member._lp_format_points(entry.amount),
+                ),
+                "valid_text": entry.expiry_date
+                and env._(
+                    "Valid until %(date)s.", date=format_date(env, entry.expiry_date)
+                ),
+            }
+            for entry in member.ledger_ids.filtered(lambda e: e.amount > 0)
+        ]
         return request.render(
             "loyalty_program.portal_join_welcome",
             {
                 "member": member,
+                "title": env._("Welcome, %(name)s!", name=member.partner_id.name),
+                "subtitle": env._(
+                    "You are a member of %(program)s.", program=member.program_id.name
+                ),
                 "barcode": member._lp_portal_barcode(),
-                "gifts": member._lp_portal_gifts(),
+                "gifts": gifts,
                 "signup_url": member._lp_portal_signup_url(),
-                "lp_points": points_formatter(request.env),
             },
         )

@@ -1,7 +1,6 @@
 from odoo import http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
-from odoo.tools import formatLang
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -11,33 +10,43 @@ HISTORY_STEP = 20
 
 def points_formatter(env):
     """Points in the customer's language: whole points without decimals."""
+    return env["lp.member"]._lp_format_points
 
-    def format_points(value):
-        value = value or 0.0
-        return formatLang(env, value, digits=0 if float(value).is_integer() else 2)
 
-    return format_points
+def loyalty_env():
+    """The environment the account reads with: a portal customer's own (the
+    portal rules decide what they see); for an employee, who may have no
+    loyalty rights or see every member, the superuser's, always narrowed to
+    the employee's own records by :func:`own_domain`."""
+    env = request.env
+    return env if env.user.share else env(su=True)
+
+
+def own_domain(field="partner_id"):
+    partner = request.env.user.partner_id.commercial_partner_id
+    return [(field, "child_of", partner.id)]
 
 
 class LoyaltyPortal(CustomerPortal):
-    """The customer's personal account: /my/loyalty. Records are read as the
-    customer, so the portal rules decide what they see."""
+    """The customer's personal account: /my/loyalty."""
 
     def _lp_portal_members(self):
-        return request.env["lp.member"].search([("state", "!=", "closed")])
+        return loyalty_env()["lp.member"].search(
+            [*own_domain(), ("state", "!=", "closed")]
+        )
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if not counters:
             values["lp_home_members"] = self._lp_portal_members()
-            values["lp_points"] = points_formatter(request.env)
         return values
 
     def _lp_prepare_loyalty_values(self, page=1, **kwargs):
         """Values of the account page (meant to be extended)."""
         members = self._lp_portal_members()
-        Ledger = request.env["lp.ledger"]
-        domain = [("member_id", "in", members.ids)]
+        env = loyalty_env()
+        Ledger = env["lp.ledger"]
+        domain = [*own_domain(), ("member_id", "in", members.ids)]
         pager = portal_pager(
             url="/my/loyalty",
             total=Ledger.search_count(domain),
@@ -60,7 +69,7 @@ class LoyaltyPortal(CustomerPortal):
                 "pager": pager,
                 "lp_partner": partner,
                 "lp_points": points_formatter(request.env),
-                "lp_feedbacks": request.env["lp.feedback"].search([]),
+                "lp_feedbacks": env["lp.feedback"].search(own_domain()),
                 "lp_feedback_kinds": request.env["lp.feedback"]
                 ._fields["kind"]
                 ._description_selection(request.env),
@@ -121,7 +130,9 @@ class LoyaltyPortal(CustomerPortal):
             )
             return request.render("loyalty_program.portal_my_loyalty", values)
         try:
-            request.env["lp.feedback"].create({"kind": kind, "body": body[:5000]})
+            request.env["lp.feedback"].sudo(not request.env.user.share).create(
+                {"kind": kind, "body": body[:5000]}
+            )
         except (UserError, ValidationError) as error:
             values = self._lp_prepare_loyalty_values(error=str(error))
             return request.render("loyalty_program.portal_my_loyalty", values)

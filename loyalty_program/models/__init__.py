@@ -4,6 +4,7 @@ from . import lp_member
 from . import lp_member_posting
 from . import lp_member_tier_jobs
 from . import lp_member_merge
+from . import lp_member_actions
 from . import lp_card
 from . import lp_card_batch
 from . import lp_ledger
@@ -19,6 +20,7 @@ from . import base_partner_merge
 from . import lp_stats_config
 from . import lp_customer_stats
 from . import lp_customer_stats_cron
+from . import lp_customer_stats_queue
 from . import lp_segment
 from . import lp_segment_size
 from . import res_partner_stats

@@ -3,6 +3,20 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..tools import card_number
 
+# Number, holder and state of a card change only through its actions
+# (assign, block, unblock, replace), which hold this object.
+CARD_ACTION = object()
+PROTECTED = {
+    "number",
+    "program_id",
+    "member_id",
+    "state",
+    "activation_date",
+    "replaced_by_id",
+    "batch_id",
+    "blocked_by_member",
+}
+
 
 class LpCard(models.Model):
     """A loyalty card: plastic from a printed batch, or virtual. The number
@@ -48,6 +62,12 @@ class LpCard(models.Model):
     activation_date = fields.Date(readonly=True)
     replaced_by_id = fields.Many2one("lp.card", readonly=True)
     block_reason = fields.Char(tracking=True)
+    blocked_by_member = fields.Boolean(
+        string="Switched off with the member",
+        readonly=True,
+        help="Switched off when its member was blocked: unblocking the member "
+        "switches it back on.",
+    )
 
     _number_unique = models.Constraint(
         "UNIQUE(number)",
@@ -86,21 +106,80 @@ class LpCard(models.Model):
                     program.card_prefix, serial, program.card_length
                 )
                 vals.setdefault("card_type", "virtual")
+            state = "active" if vals.get("member_id") else "issued"
+            if not self._lp_in_action() and vals.get("state", state) != state:
+                self._lp_refuse_write()
+            vals["state"] = vals.get("state", state)
             if vals.get("member_id"):
-                vals.setdefault("state", "active")
                 vals.setdefault("activation_date", fields.Date.context_today(self))
         return super().create(vals_list)
+
+    def write(self, vals):
+        if PROTECTED & set(vals) and not self._lp_in_action():
+            self.check_access("write")
+            self._lp_refuse_write()
+        return super().write(vals)
+
+    def _lp_in_action(self):
+        return self.env.context.get("lp_card_action") is CARD_ACTION
+
+    def _lp_refuse_write(self):
+        raise UserError(
+            self.env._(
+                "A card's number, holder and state change only through its "
+                "actions: hand it to a member, block, unblock or replace it."
+            )
+        )
+
+    def _lp_write(self, vals):
+        """Write protected fields (the actions' own path)."""
+        return self.with_context(lp_card_action=CARD_ACTION).write(vals)
+
+    def _lp_set_state(self, state, blocked_by_member=False):
+        self._lp_write({"state": state, "blocked_by_member": blocked_by_member})
 
     # Actions
 
     def action_block(self):
-        self.filtered(lambda c: c.state in ("issued", "active")).write(
-            {"state": "blocked"}
-        )
+        self.env["lp.member"]._lp_check_group("loyalty_program.group_lp_user")
+        self.check_access("write")
+        cards = self.filtered(lambda c: c.state in ("issued", "active"))
+        cards._lp_set_state("blocked")
+        for card in cards.filtered("member_id"):
+            card.member_id._lp_log(
+                self.env._("Card %(number)s blocked.", number=card.number)
+            )
+        return True
 
     def action_unblock(self):
+        self.env["lp.member"]._lp_check_group("loyalty_program.group_lp_user")
+        self.check_access("write")
         for card in self.filtered(lambda c: c.state == "blocked"):
-            card.state = "active" if card.member_id else "issued"
+            if card.member_id.state == "closed":
+                raise UserError(
+                    self.env._(
+                        "Card %(number)s belongs to a closed membership.",
+                        number=card.number,
+                    )
+                )
+            card._lp_set_state("active" if card.member_id else "issued")
+            if card.member_id:
+                card.member_id._lp_log(
+                    self.env._("Card %(number)s unblocked.", number=card.number)
+                )
+        return True
+
+    def action_open_assign(self):
+        self.ensure_one()
+        self.env["lp.member"]._lp_check_group("loyalty_program.group_lp_user")
+        return {
+            "name": self.env._("Hand a Printed Card"),
+            "type": "ir.actions.act_window",
+            "res_model": "lp.card.assign.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_card_id": self.id},
+        }
 
     def action_replace(self):
         self.ensure_one()
@@ -210,11 +289,12 @@ class LpCard(models.Model):
                     "Card %(number)s belongs to another program.", number=self.number
                 )
             )
-        self.write(
+        self._lp_write(
             {
                 "member_id": member.id,
                 "state": "active",
                 "activation_date": fields.Date.context_today(self),
+                "blocked_by_member": False,
             }
         )
 
@@ -228,7 +308,7 @@ class LpCard(models.Model):
         if not new_card:
             new_card = self.create({"program_id": self.program_id.id})
         new_card._assign(member)
-        self.write(
+        self._lp_write(
             {
                 "state": "lost" if reason == "lost" else "replaced",
                 "replaced_by_id": new_card.id,

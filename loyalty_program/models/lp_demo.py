@@ -1,4 +1,5 @@
 import logging
+import os
 import random
 from datetime import datetime, time, timedelta
 
@@ -50,7 +51,12 @@ class LpDemo(models.AbstractModel):
         self, program_id, named=None, pos_config=None, members=200, others=40, seed=2026
     ):
         """Build the year. ``named``: [(partner id, persona)] of customers
-        defined in XML; ``pos_config``: xml id of the till used."""
+        defined in XML; ``pos_config``: xml id of the till used. The
+        environment variable ``LOYALTY_DEMO_MEMBERS`` makes a smaller (or
+        larger) shop for a quick look, with a fifth as many non-members."""
+        if os.environ.get("LOYALTY_DEMO_MEMBERS", "").isdigit():
+            members = int(os.environ["LOYALTY_DEMO_MEMBERS"])
+            others = members // 5
         env = self.with_user(self.env.ref("base.user_admin")).with_context(
             tracking_disable=True, mail_notrack=True, mail_create_nolog=True
         )

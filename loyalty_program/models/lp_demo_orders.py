@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import Command, fields, models
 from odoo.tools import SQL, float_round
 
+from ..tools import pos_refund
+
 
 class LpDemo(models.AbstractModel):
     """Demo orders: POS orders as the till sends them (the points reserved
@@ -147,7 +149,9 @@ class LpDemo(models.AbstractModel):
     def _demo_pos(self, state, when, partner, key, spend):
         basket = self._demo_basket(state, self._demo_target(state, partner))
         lines = [self._demo_pos_line(state, p, q) for p, q in basket]
-        order_uuid = str(uuid.UUID(int=state["rng"].getrandbits(128)))
+        # Random, not from the seeded story: orders of an earlier install
+        # (uninstalled, reinstalled) keep their ids.
+        order_uuid = str(uuid.uuid4())
         member = state["members"].get(partner.id)
         if member and spend and member.state == "active":
             till = [
@@ -162,7 +166,9 @@ class LpDemo(models.AbstractModel):
             points = float_round(limit["max_points"] * spend, precision_rounding=10)
             points = min(points, limit["max_points"])
             if points >= 100:
-                PosOrder.lp_pos_reserve(member.id, points, order_uuid, till)
+                PosOrder.lp_pos_reserve(
+                    member.id, points, order_uuid, till, config_id=state["config"].id
+                )
                 value = points * member.program_id.point_value
                 lines.append(
                     self._demo_pos_line(
@@ -186,17 +192,45 @@ class LpDemo(models.AbstractModel):
         if order._name == "sale.order":
             order._action_cancel()
             return
-        points = self.env.ref("loyalty_program.product_lp_points_discount")
-        line = order.lines.filtered(lambda li: li.product_id != points)[:1]
-        refund = self._demo_pos_line(
-            state,
-            line.product_id,
-            -1,
-            price=line.price_unit,
-            refunded_orderline_id=line.id,
-        )
-        refund_uuid = str(uuid.UUID(int=state["rng"].getrandbits(128)))
-        self._demo_pos_sync(state, when, order.partner_id, [refund], refund_uuid)
+        points_product = self.env.ref("loyalty_program.product_lp_points_discount")
+        goods = order.lines.filtered(lambda li: li.product_id != points_product)
+        line = goods[:1]
+        lines = [
+            self._demo_pos_line(
+                state,
+                line.product_id,
+                -1,
+                price=line.price_unit,
+                refunded_orderline_id=line.id,
+            )
+        ]
+        # As the till does: the returned goods' share of the points discount
+        # is kept back in money (a positive points line), given back as points.
+        discount = order._lp_points_discount()
+        program = order.lp_member_id.program_id
+        if discount > 0 and program:
+            share = pos_refund.refund_figures(
+                [
+                    pos_refund.Line(
+                        li.price_subtotal_incl,
+                        li.qty,
+                        0,
+                        1 if li == line else 0,
+                        not program._is_excluded(li.product_id, "spend"),
+                        not program._is_excluded(li.product_id, "earn"),
+                    )
+                    for li in goods
+                ],
+                discount,
+            ).points_money
+            if share:
+                lines.append(
+                    self._demo_pos_line(state, points_product, 1, price=share)
+                    | {"tax_ids": [Command.clear()]}
+                    | {"price_subtotal": share, "price_subtotal_incl": share}
+                )
+        refund_uuid = str(uuid.uuid4())
+        self._demo_pos_sync(state, when, order.partner_id, lines, refund_uuid)
 
     # Sales orders
 

@@ -105,15 +105,19 @@ class LpJoinRequest(models.Model):
 
     @api.model
     def _lp_member_with_phone(self, phone, program):
+        """The membership of ``program`` that enrolled with ``phone`` or
+        whose customer (or their company) has it now, closed ones included."""
         partners = self.env["res.partner"].sudo()._lp_find_by_phone(phone)
-        if not partners:
-            return self.env["lp.member"]
+        partners |= partners.commercial_partner_id
         return (
             self.env["lp.member"]
             .sudo()
+            .with_context(active_test=False)
             .search(
                 [
                     ("program_id", "=", program.id),
+                    "|",
+                    ("enrol_phone", "=", phone),
                     ("partner_id", "in", partners.ids),
                 ],
                 limit=1,

@@ -1,9 +1,13 @@
+import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .lp_ledger import commit_progress, member_filter
+
+_logger = logging.getLogger(__name__)
+MAX_ACTIVITIES = 50
 
 
 class LpLedger(models.Model):
@@ -192,3 +196,55 @@ class LpLedger(models.Model):
             )
         )
         return self.env.cr.fetchall()
+
+    @api.model
+    def _cron_check_consistency(self):
+        """Nightly: compare every stored balance with the ledger. It should
+        never find anything; when it does, the loyalty manager gets a to-do
+        on each member concerned, the same day. Returns the discrepancies."""
+        problems = self._check_consistency()
+        if problems:
+            _logger.warning(
+                "Loyalty ledger check: %s member(s) whose stored balance differs "
+                "from the ledger: %s",
+                len(problems),
+                [row[0] for row in problems[:MAX_ACTIVITIES]],
+            )
+            self._report_discrepancies(problems)
+        return problems
+
+    @api.model
+    def _report_discrepancies(self, problems):
+        """A to-do activity per member (the first ``MAX_ACTIVITIES``) for the
+        first loyalty manager of its company; none added twice. Meant to be
+        overridden (e.g. to mail an administrator)."""
+        managers = self.env.ref("loyalty_program.group_lp_manager").user_ids.filtered(
+            lambda u: u.active and not u.share
+        )
+        summary = self.env._("Loyalty balance differs from the ledger")
+        Member = self.env["lp.member"].sudo()
+        for member_id, balance, avail, pending, held in problems[:MAX_ACTIVITIES]:
+            member = Member.browse(member_id)
+            user = managers.filtered(lambda u, m=member: m.company_id in u.company_ids)
+            user = user.sorted("id")[:1] or self.env.ref("base.user_admin")
+            if member.activity_ids.filtered(
+                lambda a, u=user: a.summary == summary and a.user_id == u
+            ):
+                continue
+            member.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=self.env._(
+                    "The nightly check found %(member)s with %(balance)s points "
+                    "available and %(pending)s pending, but the ledger says "
+                    "%(avail)s and %(held)s (%(count)s member(s) in all). "
+                    "Nothing should ever cause this: please report it.",
+                    member=member.display_name,
+                    balance=balance,
+                    pending=pending,
+                    avail=avail,
+                    held=held,
+                    count=len(problems),
+                ),
+                user_id=user.id,
+            )

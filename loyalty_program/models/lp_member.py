@@ -4,6 +4,12 @@ from odoo.exceptions import UserError
 from .lp_ledger import POSTING
 
 BOOKKEEPING = {"balance", "pending", "window_spend", "tier_id"}
+# Who holds the membership and its state change only through the actions
+# (block, unblock, close, transfer, merge), which hold this object.
+MEMBER_ACTION = object()
+PROTECTED = {"partner_id", "state", "enrol_phone"}
+# Given to create() to join without the welcome bonus (tests, fixtures).
+NO_WELCOME = object()
 
 
 class LpMember(models.Model):
@@ -95,12 +101,23 @@ class LpMember(models.Model):
     ledger_ids = fields.One2many("lp.ledger", "member_id")
     tier_history_ids = fields.One2many("lp.tier.history", "member_id")
     reservation_ids = fields.One2many("lp.reservation", "member_id")
+    enrol_phone = fields.Char(
+        string="Enrolment phone",
+        readonly=True,
+        copy=False,
+        help="The phone (E.164) the customer enrolled with at a till or on the "
+        "web: one membership per phone and program.",
+    )
     phone = fields.Char(related="partner_id.phone")
     email = fields.Char(related="partner_id.email")
 
     _partner_program_unique = models.Constraint(
         "UNIQUE(partner_id, program_id)",
         "A customer is a member of a program only once.",
+    )
+    _enrol_phone_unique = models.UniqueIndex(
+        "(program_id, enrol_phone) WHERE enrol_phone IS NOT NULL",
+        "A phone enrols one member per program.",
     )
     _balance_not_negative = models.Constraint(
         "CHECK(balance >= 0 AND pending >= 0)",
@@ -180,6 +197,9 @@ class LpMember(models.Model):
             raise UserError(self.env._("Balances are set by the ledger only."))
         members = super().create(vals_list)
         members._assign_initial_tier()
+        if self.env.context.get("lp_welcome") is not NO_WELCOME:
+            for member in members:
+                member._welcome()
         return members
 
     def write(self, vals):
@@ -193,33 +213,29 @@ class LpMember(models.Model):
                     "adjustment to correct points."
                 )
             )
+        if PROTECTED & set(vals) and not self._lp_in_action():
+            self.check_access("write")
+            raise UserError(
+                self.env._(
+                    "A membership changes hands or state only through its "
+                    "actions (block, unblock, close, transfer to another "
+                    "customer), which are logged."
+                )
+            )
         if "program_id" in vals and any(m.ledger_ids for m in self):
             raise UserError(
                 self.env._("A member with ledger entries keeps its program.")
             )
         return super().write(vals)
 
-    # Actions
+    def _lp_in_action(self):
+        return self.env.context.get("lp_member_action") is MEMBER_ACTION
 
-    def action_block(self):
-        self.write({"state": "blocked"})
-        self.card_ids.filtered(lambda c: c.state == "active").write(
-            {"state": "blocked"}
-        )
+    def _lp_action_env(self):
+        """This recordset allowed to change holder and state."""
+        return self.with_context(lp_member_action=MEMBER_ACTION)
 
-    def action_unblock(self):
-        self.write({"state": "active"})
-
-    def action_close(self):
-        for member in self:
-            if member.balance or member.pending:
-                raise UserError(
-                    self.env._(
-                        "%(member)s still has points: adjust them to zero first.",
-                        member=member.display_name,
-                    )
-                )
-        self.write({"state": "closed"})
+    # Actions (block, unblock, close, transfer: lp_member_actions.py)
 
     def action_view_ledger(self):
         self.ensure_one()

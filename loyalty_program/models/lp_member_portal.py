@@ -1,9 +1,17 @@
 import base64
 from datetime import timedelta
 
+from psycopg2.errors import UniqueViolation
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize
+from odoo.tools import (
+    email_normalize,
+    format_amount,
+    format_date,
+    formatLang,
+    mute_logger,
+)
 
 from ..tools import card_number, tier_progress
 
@@ -51,9 +59,25 @@ class LpMember(models.Model):
                 }
             )
         card = self._lp_pos_enrol_card(program, None)
-        member = self._enrol(
-            partner, program, card=card, source="portal", welcome=welcome
-        )
+        # The same phone joining twice at once: the unique enrolment phone
+        # makes the second one fail here, with nothing created.
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                member = self._enrol(
+                    partner,
+                    program,
+                    card=card,
+                    source="portal",
+                    welcome=welcome,
+                    extra_vals={"enrol_phone": phone},
+                )
+        except UniqueViolation as error:
+            raise UserError(
+                self.env._(
+                    "%(phone)s is already a member: sign in to your account.",
+                    phone=phone,
+                )
+            ) from error
         member._lp_portal_grant_access()
         return member
 
@@ -97,12 +121,35 @@ class LpMember(models.Model):
 
     # What the personal account shows (meant to be extended)
 
+    @api.model
+    def _lp_format_points(self, value):
+        """Points in the reader's language: whole points without decimals."""
+        value = value or 0.0
+        return formatLang(self.env, value, digits=0 if float(value).is_integer() else 2)
+
+    def _lp_money(self, amount, currency=None):
+        return format_amount(self.env, amount, currency or self.currency_id)
+
+    def _lp_portal_home_text(self):
+        """The line under "My loyalty" on the portal home."""
+        self.ensure_one()
+        member = self.sudo()
+        if member.program_type != "bonus":
+            return member.tier_id.name or ""
+        points = self.env._(
+            "%(points)s points", points=self._lp_format_points(member.balance)
+        )
+        return f"{points} · {member.tier_id.name}" if member.tier_id else points
+
     def _lp_portal_values(self):
         """Everything the account page shows of one membership."""
         self.ensure_one()
         return {
             "member": self,
             "program": self.sudo().program_id,
+            "worth_text": self.env._(
+                "worth %(amount)s", amount=self._lp_money(self.balance_value)
+            ),
             "cards": self._lp_portal_cards(),
             "barcode": self._lp_portal_barcode(),
             "pending": self._lp_portal_pending(),
@@ -166,10 +213,19 @@ class LpMember(models.Model):
         )
 
     def _lp_portal_pending(self):
-        """[(date, points)] of held points and the day they become spendable."""
+        """Held points by the day they become spendable:
+        [{date, points, text}]."""
         self.ensure_one()
         return [
-            (day, points)
+            {
+                "date": day,
+                "points": points,
+                "text": self.env._(
+                    "%(points)s points on hold, spendable from %(date)s",
+                    points=self._lp_format_points(points),
+                    date=format_date(self.env, day),
+                ),
+            }
             for day, points in self._lp_ledger_groups(
                 [("held", "=", True), ("remaining", ">", 0)], "available_from:day"
             )
@@ -177,10 +233,18 @@ class LpMember(models.Model):
         ]
 
     def _lp_portal_expiring(self, limit=5):
-        """[(date, points)] of the next expiry dates of spendable points."""
+        """The next expiry dates of spendable points: [{date, points, text}]."""
         self.ensure_one()
         return [
-            (day, points)
+            {
+                "date": day,
+                "points": points,
+                "text": self.env._(
+                    "%(points)s points expire on %(date)s",
+                    points=self._lp_format_points(points),
+                    date=format_date(self.env, day),
+                ),
+            }
             for day, points in self._lp_ledger_groups(
                 [
                     ("held", "=", False),
@@ -223,18 +287,53 @@ class LpMember(models.Model):
             member.window_spend,
             member._lp_portal_kept_spend(),
         )
-        Tier = self.env["lp.tier"].sudo()
+        tier = member.tier_id
+        next_tier = self.env["lp.tier"].sudo().browse(progress.next_id)
+        keep_date = format_date(
+            self.env,
+            fields.Date.context_today(self) + timedelta(days=KEEP_HORIZON_DAYS),
+        )
+        _ = self.env._
+        texts = {
+            "discount_text": tier.discount_percent
+            and _(
+                "%(percent)s%% off",
+                percent=formatLang(self.env, tier.discount_percent, digits=0),
+            ),
+            "next_text": next_tier
+            and _(
+                "Spend %(amount)s more to reach %(tier)s.",
+                amount=member._lp_money(progress.to_next),
+                tier=next_tier.name,
+            ),
+            "keep_text": progress.to_keep
+            and _(
+                "To keep %(tier)s, spend %(amount)s more by %(date)s.",
+                tier=tier.name,
+                amount=member._lp_money(progress.to_keep),
+                date=keep_date,
+            ),
+            "kept_text": not progress.to_keep
+            and tier.threshold
+            and not next_tier
+            and _(
+                "Your purchases keep %(tier)s at least until %(date)s.",
+                tier=tier.name,
+                date=keep_date,
+            ),
+            "spend_text": _(
+                "Your purchases over the last %(days)s days: %(amount)s",
+                days=member.program_id.tier_window_days,
+                amount=member._lp_money(member.window_spend),
+            ),
+        }
         return {
-            "tier": member.tier_id,
-            "next_tier": Tier.browse(progress.next_id),
+            "tier": tier,
+            "next_tier": next_tier,
             "to_next": progress.to_next,
             "percent": progress.percent,
             "to_keep": progress.to_keep,
-            "keep_date": fields.Date.context_today(self)
-            + timedelta(days=KEEP_HORIZON_DAYS),
-            "spend": member.window_spend,
-            "window_days": member.program_id.tier_window_days,
-            "currency": member.currency_id,
+            **texts,
         }
 
     def _lp_portal_savings(self):
@@ -267,10 +366,42 @@ class LpMember(models.Model):
             "points_value": points_value,
             "tier": tier,
             "total": points_value + tier,
-            "currency": member.currency_id,
+            "total_text": member._lp_money(points_value + tier),
+            "points_text": points
+            and self.env._(
+                "%(points)s points spent: %(amount)s",
+                points=self._lp_format_points(points),
+                amount=member._lp_money(points_value),
+            ),
+            "tier_text": tier
+            and self.env._("Tier discounts: %(amount)s", amount=member._lp_money(tier)),
         }
 
     def _lp_portal_gifts(self):
-        """Bonuses and campaign gifts credited to the member."""
+        """Bonuses and campaign gifts credited to the member:
+        [{entry, text, left_text}]."""
         self.ensure_one()
-        return self.sudo().ledger_ids.filtered(lambda e: e.kind in GIFT_KINDS)
+        kinds = dict(
+            self.env["lp.ledger"]._fields["kind"]._description_selection(self.env)
+        )
+        gifts = []
+        for entry in self.sudo().ledger_ids.filtered(lambda e: e.kind in GIFT_KINDS):
+            gifts.append(
+                {
+                    "entry": entry,
+                    "text": self.env._(
+                        "%(kind)s: +%(points)s, %(date)s",
+                        kind=kinds.get(entry.kind),
+                        points=self._lp_format_points(entry.amount),
+                        date=format_date(self.env, entry.date),
+                    ),
+                    "left_text": entry.expiry_date
+                    and entry.remaining
+                    and self.env._(
+                        "%(points)s left until %(date)s",
+                        points=self._lp_format_points(entry.remaining),
+                        date=format_date(self.env, entry.expiry_date),
+                    ),
+                }
+            )
+        return gifts

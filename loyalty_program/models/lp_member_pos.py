@@ -1,6 +1,8 @@
+from psycopg2.errors import UniqueViolation
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from ..tools import card_number
 
@@ -163,20 +165,21 @@ class LpMember(models.Model):
             raise UserError(self.env._("Enter the customer's phone."))
         Partner = self.env["res.partner"]
         e164 = Partner._lp_normalize_phone(phone)
-        partner = Partner._lp_find_by_phone(e164).filtered(
+        # Only contacts this till's company may see; several may share the
+        # phone: any of them already a member means this phone is enrolled.
+        sharing = Partner._lp_find_by_phone(e164).filtered(
             lambda p: not p.company_id or p.company_id == self.env.company
-        )[:1]
-        if partner and self.search_count(
-            [("partner_id", "=", partner.id), ("program_id", "=", program.id)]
-        ):
-            raise UserError(
-                self.env._(
-                    "%(name)s (phone %(phone)s) is already a member: find them by "
-                    "phone or card.",
-                    name=partner.name,
-                    phone=e164,
-                )
-            )
+        )
+        partner = sharing[:1]
+        existing = self.search(
+            [
+                ("partner_id", "in", (sharing | sharing.commercial_partner_id).ids),
+                ("program_id", "=", program.id),
+            ],
+            limit=1,
+        )
+        if existing:
+            self._lp_refuse_enrolled(existing.partner_id.name, e164)
         partner_vals = self._lp_pos_enrol_partner_values(values)
         card = self._lp_pos_enrol_card(program, values.get("card"))
         partner_env = Partner.with_context(lp_consent_source="pos")
@@ -193,10 +196,33 @@ class LpMember(models.Model):
                     "email": values.get("email"),
                 }
             )
-        member = self._enrol(partner, program, card=card, source="pos")
+        # Two tills enrolling the same phone at once: the unique enrolment
+        # phone makes the second one fail here, with nothing created.
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                member = self._enrol(
+                    partner,
+                    program,
+                    card=card,
+                    source="pos",
+                    extra_vals={"enrol_phone": e164},
+                )
+        except UniqueViolation as error:
+            self._lp_refuse_enrolled(name, e164, error)
         info = member._lp_pos_info()
         info["new_card_number"] = card.number
         return info
+
+    @api.model
+    def _lp_refuse_enrolled(self, name, e164, error=None):
+        raise UserError(
+            self.env._(
+                "%(name)s (phone %(phone)s) is already a member: find them by "
+                "phone or card.",
+                name=name,
+                phone=e164,
+            )
+        ) from error
 
     @api.model
     def _lp_pos_enrol_card(self, program, code):

@@ -6,7 +6,7 @@ from odoo.tools import SQL
 
 from ..tools import tiers
 from .lp_ledger import POSTING
-from .lp_member import BOOKKEEPING
+from .lp_member import BOOKKEEPING, NO_WELCOME
 
 
 class LpMember(models.Model):
@@ -213,7 +213,11 @@ class LpMember(models.Model):
         once (no hold)."""
         self.ensure_one()
         program = self.program_id
-        if program.program_type != "bonus" or program.welcome_points <= 0:
+        if (
+            program.program_type != "bonus"
+            or program.welcome_points <= 0
+            or self.state != "active"
+        ):
             return self.env["lp.ledger"]
         return self._grant(
             "welcome",
@@ -224,20 +228,31 @@ class LpMember(models.Model):
         )
 
     @api.model
-    def _enrol(self, partner, program, card=None, source="backend", welcome=True):
+    def _enrol(
+        self,
+        partner,
+        program,
+        card=None,
+        source="backend",
+        welcome=True,
+        extra_vals=None,
+    ):
         """Make ``partner`` a member of ``program`` (or return the existing
-        membership), attach ``card`` and credit the welcome bonus."""
+        membership), attach ``card``. Joining credits the welcome bonus
+        (see :meth:`create`); ``welcome=False`` joins without it."""
         member = self.search(
             [("partner_id", "=", partner.id), ("program_id", "=", program.id)], limit=1
         )
         if not member:
-            member = self.create(
+            Member = self if welcome else self.with_context(lp_welcome=NO_WELCOME)
+            member = Member.create(
                 {
                     "partner_id": partner.id,
                     "program_id": program.id,
                     "enrol_source": source,
+                    **(extra_vals or {}),
                 }
-            )
+            ).with_env(self.env)
         if card:
             card._assign(member)
         if welcome:

@@ -95,25 +95,97 @@ class LpMember(models.Model):
         return count
 
     @api.model
-    def _cron_reevaluate_tiers(self, batch_size=100000):
-        """Nightly: tier-period spend and tiers for all members, in id ranges
-        committed one by one with progress."""
-        self.env.cr.execute(
-            "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM lp_member"
-        )
-        low, high = self.env.cr.fetchone()
+    def _cron_reevaluate_tiers(self, batch_size=100000, now=None):
+        """Nightly: tier-period spend and tiers for all members. The tier
+        window of the ledger is read once (one range scan on ``date``, into
+        a temporary table), then applied in member-id ranges committed one
+        by one with progress, each adding what was posted since the scan."""
+        now = now or fields.Datetime.now()
+        cr = self.env.cr
+        last_entry = self._scan_tier_window(now)
+        cr.execute("SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM lp_member")
+        low, high = cr.fetchone()
         start = low
         while start and start <= high:
-            self.env.cr.execute(
+            cr.execute(
                 "SELECT id FROM lp_member WHERE id >= %s AND id < %s",
                 [start, start + batch_size],
             )
-            ids = [r[0] for r in self.env.cr.fetchall()]
+            ids = [r[0] for r in cr.fetchall()]
             if ids:
-                self._recompute_window_spend(ids)
+                self._apply_tier_window(start, start + batch_size, last_entry, now)
                 self._reevaluate_tiers(ids)
             start += batch_size
             commit_progress(self.env, len(ids), remaining=max(0, high - start + 1))
+        cr.execute("DROP TABLE IF EXISTS lp_tier_window")
+
+    @api.model
+    def _scan_tier_window(self, now):
+        """Sum every member's spend of its program's tier window into the
+        session's temporary table ``lp_tier_window`` (kept across the job's
+        commits). Returns the last ledger entry id the scan saw."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute("DROP TABLE IF EXISTS lp_tier_window")
+        cr.execute("SELECT COALESCE(MAX(id), 0) FROM lp_ledger")
+        last_entry = cr.fetchone()[0]
+        cr.execute(
+            SQL(
+                """
+                CREATE TEMP TABLE lp_tier_window ON COMMIT PRESERVE ROWS AS
+                SELECT l.member_id, SUM(l.base_amount) AS total
+                  FROM lp_ledger l
+                  JOIN lp_program p ON p.id = l.program_id
+                 WHERE l.base_amount <> 0 AND l.id <= %(last)s
+                   AND l.date >= %(now)s - make_interval(days => p.tier_window_days)
+                 GROUP BY l.member_id
+                """,
+                last=last_entry,
+                now=now,
+            )
+        )
+        cr.execute("CREATE UNIQUE INDEX ON lp_tier_window (member_id)")
+        cr.execute("ANALYZE lp_tier_window")
+        return last_entry
+
+    @api.model
+    def _apply_tier_window(self, low, high, last_entry, now):
+        """Set the tier-period spend of members with ids in [low, high) from
+        the scan, plus their entries posted after it (``id > last_entry``,
+        found by primary key). Returns the number of members changed."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH late AS (
+                    SELECT l.member_id, SUM(l.base_amount) AS total
+                      FROM lp_ledger l
+                      JOIN lp_program p ON p.id = l.program_id
+                     WHERE l.id > %(last)s AND l.base_amount <> 0
+                       AND l.member_id >= %(low)s AND l.member_id < %(high)s
+                       AND l.date >= %(now)s - make_interval(days => p.tier_window_days)
+                     GROUP BY l.member_id
+                ), spend AS (
+                    SELECT m.id,
+                           COALESCE(w.total, 0) + COALESCE(late.total, 0) AS total
+                      FROM lp_member m
+                      LEFT JOIN lp_tier_window w ON w.member_id = m.id
+                      LEFT JOIN late ON late.member_id = m.id
+                     WHERE m.id >= %(low)s AND m.id < %(high)s
+                )
+                UPDATE lp_member m SET window_spend = s.total
+                  FROM spend s
+                 WHERE m.id = s.id AND m.window_spend IS DISTINCT FROM s.total
+                """,
+                last=last_entry,
+                low=low,
+                high=high,
+                now=now,
+            )
+        )
+        count = self.env.cr.rowcount
+        self.invalidate_model(["window_spend"])
+        return count
 
     @api.model
     def _cron_birthday_bonus(self, today=None, catch_up_days=1):

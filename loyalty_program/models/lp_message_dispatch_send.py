@@ -13,6 +13,24 @@ class LpMessageDispatch(models.AbstractModel):
     # Sending
 
     @api.model
+    def _mailing_channel_values(self, channel, subject):
+        """The channel's part of a dispatch mailing: texts rendered from the
+        recipient row (``email_subject``/``email_html`` or ``sms_text``), no
+        SMS opt-out link (it would change the counted parts). ``subject`` is
+        the mailing's own name, kept as the SMS subject."""
+        if channel == "email":
+            return {
+                "subject": "{{ object.email_subject }}",
+                "body_arch": '<div t-out="object.email_html"/>',
+                "body_html": '<div t-out="object.email_html"/>',
+            }
+        return {
+            "sms_subject": subject,
+            "body_plaintext": "{{ object.sms_text }}",
+            "sms_allow_unsubscribe": False,
+        }
+
+    @api.model
     def _create_mailings(self, owner, mailing_values):
         """One mailing per (channel, send moment) of the owner's target rows,
         with ``mailing_values(channel, moment)``; the rows move to

@@ -86,6 +86,13 @@ class LpPosException(models.Model):
         "UNIQUE(order_id, reason)", "An order records each kind of exception once."
     )
 
+    @api.depends("order_id")
+    def _compute_display_name(self):
+        # A loyalty manager need not have Point of Sale rights to see which
+        # order it is.
+        for exception in self:
+            exception.display_name = exception.order_id.sudo().display_name
+
     @api.depends("points_wanted", "points_posted")
     def _compute_points_missing(self):
         for exception in self:
@@ -221,7 +228,7 @@ class LpPosException(models.Model):
                 -points,
                 self.env._(
                     "Correction of till order %(order)s: %(reason)s",
-                    order=exception.order_id.name,
+                    order=exception.order_id.sudo().name,
                     reason=exception.message,
                 ),
             )

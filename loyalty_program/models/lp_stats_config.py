@@ -1,6 +1,8 @@
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from ..tools import rfm
 
@@ -175,7 +177,13 @@ class LpStatsConfig(models.Model):
         configs = Config.search([("company_id", "in", companies.ids)])
         missing = companies - configs.company_id
         if missing:
-            configs |= Config.create([{"company_id": c.id} for c in missing])
+            try:
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    configs |= Config.create([{"company_id": c.id} for c in missing])
+            except psycopg2.IntegrityError:
+                # Created meanwhile by a concurrent refresh (the first orders
+                # of a company paid at the same time on two tills).
+                configs = Config.search([("company_id", "in", companies.ids)])
         return configs
 
     def _update_quantile_breaks(self, today=None):

@@ -199,20 +199,9 @@ class LpTrigger(models.Model):
             "schedule_date": moment,
             "keep_archives": True,
         }
-        if channel == "email":
-            values.update(
-                {
-                    "subject": "{{ object.email_subject }}",
-                    "body_arch": '<div t-out="object.email_html"/>',
-                    "body_html": '<div t-out="object.email_html"/>',
-                }
+        values.update(
+            self.env["lp.message.dispatch"]._mailing_channel_values(
+                channel, values["subject"]
             )
-        else:
-            values.update(
-                {
-                    "sms_subject": values["subject"],
-                    "body_plaintext": "{{ object.sms_text }}",
-                    "sms_allow_unsubscribe": False,
-                }
-            )
+        )
         return values

@@ -5,7 +5,7 @@ import psycopg2
 from odoo import fields, models
 from odoo.tools import float_round
 
-from ..tools import card_number
+from ..tools import card_number, sale_points
 from .lp_ledger import PRECISION
 
 _logger = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class PosOrder(models.Model):
         """Points lines that pay for this order (a refund's points lines give
         a share back and are positive)."""
         return self._lp_points_lines().filtered(
-            lambda line: line.price_subtotal_incl < 0 and not line.refunded_orderline_id
+            lambda line: line._lp_amount() < 0 and not line.refunded_orderline_id
         )
 
     def _lp_sale_lines(self):
@@ -134,7 +134,7 @@ class PosOrder(models.Model):
         )
 
     def _lp_points_discount(self):
-        return -sum(self._lp_sale_points_lines().mapped("price_subtotal_incl"))
+        return -sum(line._lp_amount() for line in self._lp_sale_points_lines())
 
     def _lp_points_wanted(self, member=None):
         member = member or self._lp_exception_member()
@@ -146,19 +146,20 @@ class PosOrder(models.Model):
 
     def _lp_earn_base(self, program):
         """What the customer paid (tax included) for products that earn, net
-        of their share of the points discount (goods sold by this order)."""
+        of their share of the points discount: the rule of every channel
+        (:func:`~..tools.sale_points.earn_base`, shared with sales orders).
+        It is also what counts toward the tier. Only the goods this order
+        sells count (returned goods of an exchange are reversed apart)."""
         self.ensure_one()
-        goods = self._lp_sale_lines()
-        eligible = sum(
-            line.price_subtotal_incl
-            for line in goods
-            if not program._is_excluded(line.product_id, "earn")
+        points_lines = self._lp_sale_points_lines()
+        return sale_points.earn_base(
+            [
+                program._lp_sale_line(
+                    line.product_id, line._lp_amount(), line in points_lines
+                )
+                for line in self._lp_sale_lines() | points_lines
+            ]
         )
-        total = sum(goods.mapped("price_subtotal_incl"))
-        discount = self._lp_points_discount()
-        if total <= 0 or eligible <= 0:
-            return 0.0
-        return max(0.0, eligible - discount * eligible / total)
 
     def _lp_refunded_orders(self):
         return self.lines.refunded_orderline_id.order_id
@@ -213,8 +214,6 @@ class PosOrder(models.Model):
                 self._lp_earn_base(member.program_id),
                 source=self,
                 source_key=f"pos.order:{self.uuid}:earn",
-                base_amount=sum(self._lp_sale_lines().mapped("price_subtotal_incl"))
-                - self._lp_points_discount(),
             )
         self.sudo().write(
             {
@@ -236,9 +235,9 @@ class PosOrder(models.Model):
         Returns the points spent."""
         program = member.program_id
         goods = self._lp_sale_lines()
-        total = sum(goods.mapped("price_subtotal_incl"))
+        total = sum(line._lp_amount() for line in goods)
         spendable = sum(
-            line.price_subtotal_incl
+            line._lp_amount()
             for line in goods
             if not program._is_excluded(line.product_id, "spend")
         )

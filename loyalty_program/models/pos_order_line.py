@@ -4,6 +4,16 @@ from odoo import models
 class PosOrderLine(models.Model):
     _inherit = "pos.order.line"
 
+    def _lp_amount(self):
+        """What the line really charges, tax included: negative for goods
+        returned and for a points discount. The 19.0 till stores the lines of
+        a refund order with the document's sign (a returned item positive),
+        the server's own refunds store them negative: the sign comes from
+        quantity and price, which are unambiguous."""
+        self.ensure_one()
+        sign = -1 if self.qty * self.price_unit < 0 else 1
+        return sign * abs(self.price_subtotal_incl)
+
     def _lp_refunded_value(self):
         """What this refund line gives back, valued at the refunded line's
         price (tax included): the till may send refund amounts with either

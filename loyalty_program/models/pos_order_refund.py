@@ -18,11 +18,8 @@ class PosOrder(models.Model):
     def _lp_refund_kept_back(self):
         """Money this refund kept back for the points share (its positive
         points lines)."""
-        return sum(
-            line.price_subtotal_incl
-            for line in self._lp_points_lines()
-            if line.price_subtotal_incl > 0
-        )
+        amounts = [line._lp_amount() for line in self._lp_points_lines()]
+        return sum(amount for amount in amounts if amount > 0)
 
     def _lp_refund_lines_of(self, original):
         """``pos_refund.Line`` for every goods line of ``original``, with what
@@ -49,7 +46,7 @@ class PosOrder(models.Model):
             )
             result.append(
                 pos_refund.Line(
-                    value=line.price_subtotal_incl,
+                    value=line._lp_amount(),
                     qty=line.qty,
                     before=max(before, 0.0),
                     now=max(now, 0.0),

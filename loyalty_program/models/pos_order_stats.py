@@ -5,12 +5,16 @@ class PosOrder(models.Model):
     """Keep the customer statistics current when a POS order is paid (the
     path shared by the UI sync, the backend payment wizard and online
     payment). Loyalty posting lives in ``pos_order.py``; this file only
-    refreshes the figures, after ``super()``."""
+    queues the customer: the statistics are refreshed once the order's
+    transaction has committed (``lp.customer.stats.queue``), so they see the
+    points posted and never make a till wait or retry."""
 
     _inherit = "pos.order"  # pylint: disable=consider-merging-classes-inherited
 
     def _process_saved_order(self, draft):
         result = super()._process_saved_order(draft)
         if not draft and self.partner_id and self.state in ("paid", "done"):
-            self.env["lp.customer.stats"]._refresh_partners(self.partner_id.ids)
+            self.env["lp.customer.stats.queue"].sudo()._enqueue(
+                self.partner_id, self.company_id
+            )
         return result

@@ -108,6 +108,8 @@ class PosOrder(models.Model):
         )
         key = order_uuid and f"pos.order:{self._lp_clean_uuid(order_uuid)}"
         partner = self.env["res.partner"].browse(partner_id).exists()
+        if partner.company_id and partner.company_id != self.env.company:
+            raise UserError(self.env._("This customer belongs to another company."))
         member = self.env["lp.member"].sudo()._lp_pos_for_partners(partner)
         return member and member._lp_pos_info(key)
 

@@ -1,6 +1,11 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import sale_points
+
+# Only code holding this object may write the points pair (``lp_points_spent``
+# and the points discount lines): a context value no RPC call can forge.
+POINTS_LINES = object()
 
 
 class SaleOrder(models.Model):
@@ -113,17 +118,24 @@ class SaleOrder(models.Model):
     # CRUD
 
     def write(self, vals):
+        if {"lp_points_spent", "lp_cycle"} & set(vals) and not self._lp_may_write():
+            raise UserError(
+                self.env._(
+                    "Bonus points are applied with the Apply Bonus Points button, "
+                    "never written by hand."
+                )
+            )
         res = super().write(vals)
         if "partner_id" in vals or "company_id" in vals:
             self.filtered(lambda o: o.state in ("draft", "sent"))._lp_member_changed()
         return res
 
     def copy(self, default=None):
-        orders = super().copy(default)
+        orders = super(SaleOrder, self._lp_points_env()).copy(default)
         orders.order_line.filtered("lp_is_points_line").with_context(
             lp_keep_reservation=True
         ).unlink()
-        return orders
+        return orders.with_env(self.env)
 
     @api.ondelete(at_uninstall=False)
     def _lp_unlink_release(self):
@@ -192,6 +204,18 @@ class SaleOrder(models.Model):
         for order in self.filtered("lp_points_spent"):
             order._lp_refresh_points()
         return res
+
+    # The points pair
+
+    def _lp_may_write(self):
+        return self.env.context.get("lp_points_lines") is POINTS_LINES
+
+    def _lp_points_env(self):
+        """This recordset allowed to write the points pair."""
+        return self.with_context(lp_points_lines=POINTS_LINES)
+
+    def _lp_set_points_spent(self, points):
+        self._lp_points_env().write({"lp_points_spent": points})
 
     # Business methods, meant to be overridden
 

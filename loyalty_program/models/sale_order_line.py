@@ -1,6 +1,13 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import float_compare
+
+from .sale_order import POINTS_LINES
+from .sale_order_spend import POINTS_PRODUCT
+
+# What a points line is worth: only the points wizard sets these.
+POINTS_LINE_FIELDS = ("product_id", "product_uom_qty", "price_unit", "discount")
 
 
 class SaleOrderLine(models.Model):
@@ -44,6 +51,72 @@ class SaleOrderLine(models.Model):
 
     # CRUD
 
+    def _lp_may_write(self):
+        return self.env.context.get("lp_points_lines") is POINTS_LINES
+
+    def _lp_points_env(self):
+        return self.with_context(lp_points_lines=POINTS_LINES)
+
+    def _lp_refuse_points_edit(self):
+        raise UserError(
+            self.env._(
+                "Bonus points discount lines are set by the Apply Bonus Points "
+                "button: remove the points or apply them again instead of "
+                "editing the lines."
+            )
+        )
+
+    def _lp_check_points_write(self, vals):
+        """Refuse, before anything is written, a change of what a points line
+        is worth, or a line turned into one or out of one."""
+        product = self.env.ref(POINTS_PRODUCT, raise_if_not_found=False)
+        if "lp_is_points_line" in vals and any(
+            bool(vals["lp_is_points_line"]) != line.lp_is_points_line for line in self
+        ):
+            self._lp_refuse_points_edit()
+        if (
+            product
+            and vals.get("product_id") == product.id
+            and any(not line.lp_is_points_line for line in self)
+        ):
+            self._lp_refuse_points_edit()
+        points = self._lp_points()
+        if not points:
+            return
+        if "tax_ids" in vals or (
+            "order_id" in vals and points.order_id.ids != [vals["order_id"]]
+        ):
+            self._lp_refuse_points_edit()
+        for fname in POINTS_LINE_FIELDS:
+            if fname not in vals:
+                continue
+            for line in points:
+                value = line[fname]
+                if fname == "product_id":
+                    changed = value.id != vals[fname]
+                else:
+                    changed = float_compare(
+                        value, vals[fname] or 0.0, precision_digits=6
+                    )
+                if changed:
+                    self._lp_refuse_points_edit()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._lp_may_write():
+            product = self.env.ref(POINTS_PRODUCT, raise_if_not_found=False)
+            for vals in vals_list:
+                if vals.get("lp_is_points_line") or (
+                    product and vals.get("product_id") == product.id
+                ):
+                    self._lp_refuse_points_edit()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self._lp_may_write():
+            self._lp_check_points_write(vals)
+        return super().write(vals)
+
     def unlink(self):
         """Removing a points line removes its siblings (one per tax group) and
         releases the points the quotation held."""
@@ -55,7 +128,7 @@ class SaleOrderLine(models.Model):
                 lambda o: o.state in ("draft", "sent")
             ):
                 order._lp_release()
-                order.lp_points_spent = 0.0
+                order._lp_set_points_spent(0.0)
         return res
 
     # Hooks of sale

@@ -74,12 +74,12 @@ class SaleOrder(models.Model):
                 source_key=self._lp_key(":cancel"),
                 reason=self.env._("Order %(order)s cancelled", order=self.name),
             )
-            self.lp_cycle += 1
+            self._lp_points_env().lp_cycle += 1
         self.order_line.filtered(
             lambda line: line.lp_is_points_line and not line.invoice_lines
-        ).with_context(lp_keep_reservation=True).unlink()
+        )._lp_points_env().with_context(lp_keep_reservation=True).unlink()
         if self.lp_points_spent:
-            self.lp_points_spent = 0.0
+            self._lp_set_points_spent(0.0)
 
     def _lp_refund_lines(self, moves=None, program=None):
         """Lines of posted credit notes (``moves``, default all) refunding this

@@ -62,12 +62,12 @@ class SaleOrder(models.Model):
         self.check_access("write")
         self._lp_check_quotation()
         points = float_round(points, precision_rounding=0.01)
-        self.order_line.filtered("lp_is_points_line").with_context(
+        self.order_line.filtered("lp_is_points_line")._lp_points_env().with_context(
             lp_keep_reservation=True
         ).unlink()
         if points <= 0:
             self._lp_release()
-            self.lp_points_spent = 0.0
+            self._lp_set_points_spent(0.0)
             return self.env["sale.order.line"]
         member = self.lp_member_id
         if not member or member.program_id.program_type != "bonus":
@@ -103,8 +103,8 @@ class SaleOrder(models.Model):
             raise UserError(
                 self.env._("Nothing on this order can be paid with points.")
             )
-        lines = self.env["sale.order.line"].create(vals_list)
-        self.lp_points_spent = points
+        lines = self._lp_points_env().env["sale.order.line"].create(vals_list)
+        self._lp_set_points_spent(points)
         return lines
 
     def _lp_prepare_points_lines_values(self, amount, points):
@@ -178,7 +178,7 @@ class SaleOrder(models.Model):
         if self.state not in ("draft", "sent") or not self.lp_points_spent:
             return
         points = self.lp_points_spent
-        self.order_line.filtered("lp_is_points_line").with_context(
+        self.order_line.filtered("lp_is_points_line")._lp_points_env().with_context(
             lp_keep_reservation=True
         ).unlink()
         self._lp_apply_points(min(points, self._lp_max_points()))
@@ -213,14 +213,39 @@ class SaleOrder(models.Model):
                 )
             reservations._release()
 
+    def _lp_check_points_pair(self):
+        """The points discount lines are worth exactly the points applied
+        (each line rounded to the currency), or the order is refused."""
+        self.ensure_one()
+        lines = self.order_line.filtered("lp_is_points_line")
+        currency = self.currency_id
+        discount = -sum(lines.mapped("price_total"))
+        worth = (
+            self._lp_points_money(self.lp_points_spent) if self.lp_points_spent else 0.0
+        )
+        tolerance = currency.rounding * max(len(lines), 1)
+        if abs(discount - worth) > tolerance + 1e-9:
+            raise UserError(
+                self.env._(
+                    "%(order)s cannot be confirmed: its bonus points lines give a "
+                    "discount of %(discount)s but the %(points)s points applied "
+                    "are worth %(worth)s. Apply the bonus points again.",
+                    order=self.name,
+                    discount=currency.format(discount),
+                    points=sale_points.format_points(self.lp_points_spent),
+                    worth=currency.format(worth),
+                )
+            )
+
     def _lp_check_before_confirm(self):
         """The points on the quotation are still there to spend: reserve them
         again (a stale reservation may have been released) or refuse the
         confirmation with the reason, before anything is confirmed."""
         self.ensure_one()
-        if not self.lp_points_spent:
-            return
         member = self.lp_member_id
+        if not self.lp_points_spent:
+            self._lp_check_points_pair()
+            return
         if not member or member.program_id.program_type != "bonus":
             raise UserError(
                 self.env._(
@@ -246,6 +271,7 @@ class SaleOrder(models.Model):
                     reason=error.args[0],
                 )
             ) from error
+        self._lp_check_points_pair()
         # The points are reserved: the balance covers them, only the cap can
         # refuse now.
         lines = self._lp_lines(with_points=False)

@@ -16,6 +16,7 @@ from . import test_pos_order
 from . import test_i18n
 from . import test_pos_till
 from . import test_pos_tour
+from . import test_stats_queue
 from . import test_pos_refund
 from . import test_pos_exception
 from . import test_pos_till_guard
@@ -33,6 +34,13 @@ from . import test_portal
 from . import test_portal_tour
 from . import test_install
 from . import test_demo_story
+from . import test_sale_points_pair
+from . import test_earn_channels
+from . import test_member_actions
+from . import test_partner_merge
+from . import test_enrol_concurrency
+from . import test_welcome_and_check
 from . import test_trigger_due
 from . import test_trigger_send
 from . import test_trigger_results
+from . import test_tier_window

@@ -91,8 +91,9 @@ class CampaignCase(StatsCase, MockEmail, MockSMS):
             cls.env["lp.card.batch"]._generate(cls.program, 6).card_ids.sorted("number")
         )
         for index, partner in enumerate(cls.customers):
-            member = cls.members.get(partner.id) or cls.env["lp.member"].create(
-                {"partner_id": partner.id, "program_id": cls.program.id}
+            # Joined without the welcome bonus: balances start at 0.
+            member = cls.members.get(partner.id) or cls.env["lp.member"]._enrol(
+                partner, cls.program, welcome=False
             )
             cls.members[partner.id] = member
             cards[index]._assign(member)

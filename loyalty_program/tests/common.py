@@ -61,8 +61,9 @@ class LoyaltyCase(TransactionCase):
         cls.partner = cls.env["res.partner"].create(
             {"name": "Anna Ivanova", "phone": "+7 912 345 67 89"}
         )
-        cls.member = cls.env["lp.member"].create(
-            {"partner_id": cls.partner.id, "program_id": cls.program.id}
+        # Joined before the welcome bonus existed: its balance starts at 0.
+        cls.member = cls.env["lp.member"]._enrol(
+            cls.partner, cls.program, welcome=False
         )
 
     # Helpers

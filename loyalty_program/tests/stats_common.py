@@ -44,7 +44,14 @@ class StatsCase(LoyaltyCase):
         order.action_confirm()
         if days_ago:
             order.date_order = fields.Datetime.now() - timedelta(days=days_ago)
+        cls.refresh_queued()
         return order
+
+    @classmethod
+    def refresh_queued(cls):
+        """What runs once the order's transaction commits (tests never
+        commit): refresh the customers the orders queued."""
+        cls.env["lp.customer.stats.queue"].sudo()._process()
 
     def run_nightly(self):
         self.env["lp.customer.stats"]._run_all(today=self.today)

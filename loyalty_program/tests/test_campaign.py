@@ -167,9 +167,7 @@ class TestCampaign(CampaignCase):
             ]
         )
         for partner in crowd:
-            self.env["lp.member"].create(
-                {"partner_id": partner.id, "program_id": self.program.id}
-            )
+            self.env["lp.member"]._enrol(partner, self.program, welcome=False)
         campaign = self.make_campaign(
             segment_id=False,
             domain=repr([("id", "in", crowd.ids)]),

@@ -2,7 +2,7 @@ import base64
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -27,6 +27,49 @@ class TestCards(LoyaltyCase):
         # The next batch continues the numbering.
         second = self.env["lp.card.batch"]._generate(self.program, 2)
         self.assertGreater(second.first_number, batch.last_number)
+
+    def test_large_batch_is_set_based_without_chatter(self):
+        """Cards are inserted in one statement: as many queries for 3,000
+        cards as for 10, and no message, follower or tracking per card."""
+        Message = self.env["mail.message"].sudo()
+        Follower = self.env["mail.followers"].sudo()
+        messages = Message.search_count([("model", "=", "lp.card")])
+        followers = Follower.search_count([("res_model", "=", "lp.card")])
+        queries = []
+        self.env["lp.card.batch"]._generate(self.program, 1)  # warm caches
+        for count in (10, 3000):
+            before = self.env.cr.sql_log_count
+            batch = self.env["lp.card.batch"]._generate(self.program, count)
+            queries.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(queries[0], queries[1])
+        self.assertEqual(batch.card_count, 3000)
+        cards = batch.card_ids
+        self.assertEqual(len(cards), 3000)
+        self.assertEqual(set(cards.mapped("state")), {"issued"})
+        self.assertEqual(set(cards.mapped("card_type")), {"physical"})
+        self.assertEqual(cards.company_id, self.program.company_id)
+        self.assertTrue(all(card_number.is_valid(n) for n in cards.mapped("number")))
+        self.assertEqual(min(cards.mapped("number")), batch.first_number)
+        self.assertEqual(max(cards.mapped("number")), batch.last_number)
+        self.assertEqual(Message.search_count([("model", "=", "lp.card")]), messages)
+        self.assertEqual(
+            Follower.search_count([("res_model", "=", "lp.card")]), followers
+        )
+        lines = base64.b64decode(batch.export_file).decode().strip().splitlines()
+        self.assertEqual(len(lines), 3001)
+        self.assertEqual(lines[1].split(",")[0], batch.first_number)
+        # Still found by the till, and used like any card.
+        card = self.env["lp.card"]._lookup(batch.last_number)
+        card._assign(self.member)
+        self.assertEqual(card.state, "active")
+
+    def test_batch_refused_to_loyalty_users(self):
+        # A Loyalty User may hand out cards, not order a print run.
+        user = self.user
+        with self.assertRaises(AccessError):
+            self.env["lp.card.batch"].with_user(user)._generate(self.program, 5)
+        with self.assertRaisesRegex(UserError, "1 to 100,000"):
+            self.env["lp.card.batch"]._generate(self.program, 100_001)
 
     def test_wrong_check_digit_refused(self):
         good = self.env["lp.card.batch"]._generate(self.program, 1).card_ids.number

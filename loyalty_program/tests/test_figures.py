@@ -36,7 +36,7 @@ class FiguresCase(StatsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.program.sale_earn_event = "paid"  # orders post no points here
-        cls.member.state = "closed"  # the fixture's member stays out
+        cls.member.action_close()  # the fixture's member stays out
         cls.date_to = cls.today
         cls.date_from = cls.today - timedelta(days=29)
         Member = cls.env["lp.member"]
@@ -171,11 +171,51 @@ class TestFigures(FiguresCase):
         self.assertEqual(values["incremental_revenue"], 300.0)
         self.assertEqual(values["roi"], 275.0)  # (300 - 80) / 80
         self.assertEqual(values["campaign_response"], 25.0)
-        # Without a campaign model, the hook reports nothing.
+        # Without a campaign sent in the period, the hook reports nothing.
         values = self.figures()
         self.assertEqual(values["incremental_revenue"], 0.0)
         self.assertIsNone(values["campaign_response"])
         self.assertEqual(values["roi"], -100.0)
+
+    def test_campaign_results(self):
+        """The campaigns' own results (target against control) feed the
+        cost and return figures."""
+        self.env["lp.campaign.config"]._for_company().sms_part_price = 2.0
+        Campaign = self.env["lp.campaign"].sudo()
+
+        def campaign(name, days_ago, state, **results):
+            found = Campaign.create(
+                {
+                    "name": name,
+                    "program_id": self.program.id,
+                    "domain": "[('id', '=', 0)]",
+                    "send_date": self.today - timedelta(days=days_ago),
+                }
+            )
+            found.write({"state": state, **results})
+            return found
+
+        results = {
+            "target_customers": 40,
+            "target_buyers": 10,
+            "incremental_revenue": 300.0,
+            "sms_parts_sent": 25,
+        }
+        campaign("Sent in the period", 5, "done", **results)
+        campaign("Still a draft", 5, "draft", **results)
+        campaign("Sent before", 40, "done", **dict(results, target_buyers=40))
+        self.m1._earn(2000, source_key="fig:c", date=self.now_minus(40))
+        self.m1._spend(100, source_key="fig:cs")
+        values = self.figures()
+        self.assertEqual(values["campaign_response"], 25.0)  # 10 of 40
+        self.assertEqual(values["incremental_revenue"], 300.0)
+        self.assertEqual(values["sms_cost"], 50.0)  # 25 parts x 2.00
+        self.assertEqual(values["program_cost"], 150.0)  # 100 points + SMS
+        self.assertEqual(values["roi"], 100.0)  # (300 - 150) / 150
+        previous = self.figures(
+            self.date_from - timedelta(days=30), self.date_from - timedelta(days=1)
+        )
+        self.assertEqual(previous["campaign_response"], 100.0)
 
     def test_consent_as_it_stood(self):
         # The consents given at creation, as if given 100 days ago.
@@ -197,6 +237,29 @@ class TestFigures(FiguresCase):
         values = self.figures(yesterday - timedelta(days=29), yesterday)
         self.assertEqual(values["consent_email"], 40.0)
         self.assertEqual(values["consent_sms"], 20.0)
+
+    def test_tier_discounts(self):
+        Lp = self.env(su=True)
+        program = Lp["lp.program"].create(
+            {"name": "Fig Discount Club", "program_type": "discount"}
+        )
+        Lp["lp.tier"].create(
+            {
+                "name": "Fig Base",
+                "program_id": program.id,
+                "threshold": 0,
+                "discount_percent": 5.0,
+            }
+        )
+        partner = self.make_partner("Fig Discounted")
+        Lp["lp.member"].create({"partner_id": partner.id, "program_id": program.id})
+        order = self.sale(partner, 200)
+        self.assertEqual(order.order_line.discount, 5.0)
+        values = self.figures()
+        self.assertAlmostEqual(values["tier_discounts"], 10.0)
+        self.assertAlmostEqual(values["program_cost"], 10.0)
+        self.assertAlmostEqual(values["revenue"], 900.0 + 190.0)
+        self.assertEqual(values["members"], 6)
 
     def test_tiers(self):
         self.m5._earn(35000, source_key="fig:big")  # Base -> Silver

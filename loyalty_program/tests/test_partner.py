@@ -96,7 +96,8 @@ class TestPartner(LoyaltyCase):
         self.assertEqual(self.env["lp.ledger"].search_count([]), entries_before)
         self.assertEqual(moved.member_id, self.member)
         self.assertEqual(card.member_id, self.member)
-        self.assertEqual(self.member.balance, 35.0)
+        # 10 + 25 and the duplicate's welcome bonus.
+        self.assertEqual(self.member.balance, 135.0)
         self.assertEqual(self.member.pending, 50.0)
         self.assertEqual(self.member.window_spend, 1000.0)
         self.assertConsistent(self.member)

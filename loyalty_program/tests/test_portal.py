@@ -1,5 +1,5 @@
 from odoo import http
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import formatLang
 
 from .common_portal import PortalFixture
@@ -30,10 +30,13 @@ class TestPortalAccount(PortalFixture, HttpCase):
         self.assertEqual(savings["points"], 30.0)
         self.assertAlmostEqual(savings["tier"], 50.0, places=2)
         self.assertAlmostEqual(savings["total"], 80.0, places=2)
-        self.assertEqual(sum(p for __, p in values["pending"]), 2046.0)
+        self.assertEqual(sum(p["points"] for p in values["pending"]), 2046.0)
         # FIFO took the 30 points from the welcome bonus, expiring first.
-        self.assertEqual(values["expiring"][0][1], 70.0)
-        self.assertEqual(sorted(values["gifts"].mapped("kind")), ["gift", "welcome"])
+        self.assertEqual(values["expiring"][0]["points"], 70.0)
+        self.assertIn("70 points expire on", values["expiring"][0]["text"])
+        kinds = sorted(gift["entry"].kind for gift in values["gifts"])
+        self.assertEqual(kinds, ["gift", "welcome"])
+        self.assertIn("58,080.00 more to reach Gold", tier["next_text"])
         self.assertEqual(values["barcode"]["number"], member.card_ids.number)
         self.assertTrue(values["barcode"]["src"].startswith("data:image/png;base64,"))
         self.assertIn("•", values["cards"][0]["masked"])
@@ -118,3 +121,23 @@ class TestPortalAccount(PortalFixture, HttpCase):
         self.assertIn(formatLang(ru, 58080, digits=2), html)
         self.assertIn("История", html)
         self.assertNotIn("History</h4>", html)
+
+    def test_employees_see_only_their_own_account(self):
+        """/my works for employees without loyalty rights, and a loyalty user
+        (who sees every member in the backend) sees no one else's account."""
+        new_test_user(self.env, login="lp_portal_employee", groups="base.group_user")
+        self.authenticate("lp_portal_employee", "lp_portal_employee")
+        self.assertEqual(self.url_open("/my").status_code, 200)
+        page = self.url_open("/my/loyalty")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("not a member", page.text)
+        new_test_user(
+            self.env,
+            login="lp_portal_clerk",
+            groups="base.group_user,loyalty_program.group_lp_user",
+        )
+        self.authenticate("lp_portal_clerk", "lp_portal_clerk")
+        html = self.url_open("/my/loyalty").text
+        self.assertIn("not a member", html)
+        self.assertNotIn(self.member.card_ids.number, html)
+        self.assertNotIn("LP Portal Tea", html)

@@ -143,3 +143,22 @@ class TestPortalAccess(PortalFixture, TransactionCase):
         # The portal user cannot write the consent fields directly.
         with self.assertRaises(AccessError):
             partner.write({"lp_consent_email": True})
+
+    def test_feedback_goes_to_a_loyalty_manager_by_default(self):
+        self.program.feedback_user_id = False
+        feedback = (
+            self.env["lp.feedback"]
+            .with_user(self.other_user)
+            .create({"kind": "question", "body": "Do points expire?"})
+        )
+        handler = feedback.sudo().activity_ids.user_id
+        self.assertEqual(len(handler), 1)
+        self.assertTrue(handler.has_group("loyalty_program.group_lp_manager"))
+        self.assertFalse(handler._is_superuser())
+        # The manager reads and answers it; a plain employee cannot.
+        feedback.with_user(handler).write({"answer": "After a year."})
+        employee = new_test_user(
+            self.env, login="lp_portal_staff", groups="base.group_user"
+        )
+        with self.assertRaises(AccessError):
+            feedback.with_user(employee).read(["body"])

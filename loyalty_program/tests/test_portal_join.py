@@ -170,17 +170,52 @@ class TestPortalJoin(PortalFixture, MockSMS):
         request._lp_check_code(self._code(phone))
         first = request._lp_join(self._join_values())
         self.assertEqual(first.balance, 100.0)
+        self.assertEqual(first.enrol_phone, phone)
+        self.assertTrue(self.Request._lp_welcome_claimed(phone, self.program))
         # The customer gives up that phone (a new number on the account)...
         first.partner_id.phone = "+79125559999"
+        partners = self.env["res.partner"].search_count([])
         with self._later(3700), self.mockSMSGateway():
             again = self.Request._lp_send_code(phone, IP, self.program)
-            again._lp_check_code(self._code(phone))
-            second = again._lp_join(self._join_values(name="Someone Else"))
-        # ... and whoever joins with it again gets no second welcome bonus.
-        self.assertNotEqual(second, first)
-        self.assertEqual(second.balance, 0.0)
-        self.assertFalse(second.ledger_ids)
-        self.assertFalse(again.welcome_granted)
+            # ... the phone stays enrolled: no code, nobody new, no new gift.
+            self.assertEqual(again.state, "member")
+            self.assertEqual(self._sms, [])
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+        self.assertEqual(
+            self.env["lp.ledger"].search_count(
+                [
+                    ("program_id", "=", self.program.id),
+                    ("kind", "=", "welcome"),
+                    ("member_id.enrol_phone", "=", phone),
+                ]
+            ),
+            1,
+        )
+
+    def test_no_welcome_when_the_phone_had_one(self):
+        """A customer whose membership got the welcome bonus (enrolled in the
+        backend, no enrolment phone) changed the phone on file; a new
+        customer joining with that old phone joins without a second bonus
+        when the phone's welcome is on record."""
+        phone = "+79125557777"
+        with self.mockSMSGateway():
+            request = self.Request._lp_send_code(phone, IP, self.program)
+        request._lp_check_code(self._code(phone))
+        # The phone's welcome bonus is on record (an earlier join whose
+        # membership since went to another phone and enrolment phone).
+        self.Request.sudo().create(
+            {
+                "phone": phone,
+                "program_id": self.program.id,
+                "state": "refused",
+                "welcome_granted": True,
+            }
+        )
+        member = request._lp_join(self._join_values())
+        self.assertEqual(member.balance, 0.0)
+        self.assertFalse(member.ledger_ids)
+        self.assertFalse(request.welcome_granted)
+        self.assertEqual(request.state, "joined")
 
     def test_bad_input_is_refused(self):
         with self.mockSMSGateway():

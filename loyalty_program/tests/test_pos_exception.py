@@ -126,8 +126,13 @@ class TestPosException(PosLoyaltyCommon):
         self.assertEqual(order.lp_points_spent, 30.0)
         exception = self.exceptions(order)
         self.assertEqual((exception.reason, exception.amount), ("over_reserved", 15.0))
-        # The manager takes the 15 back by a correcting entry.
-        exception.with_user(self.lp_manager).action_post_correction()
+        # The manager (no Point of Sale rights) sees which order it is and
+        # takes the 15 back by a correcting entry.
+        exception.invalidate_recordset()
+        self.env["pos.order"].invalidate_model()
+        as_manager = exception.with_user(self.lp_manager)
+        self.assertEqual(as_manager.display_name, order.sudo().display_name)
+        as_manager.action_post_correction()
         self.assertEqual(exception.resolution, "corrected")
         self.assertEqual(self.member.balance, 200.0 - 50.0 - 30.0 - 15.0)
         self.assertEqual(self.env["lp.ledger"]._check_consistency([self.member.id]), [])
@@ -200,3 +205,20 @@ class TestPosException(PosLoyaltyCommon):
         )
         self.assertEqual(order.lp_points_spent, 40.0)
         self.assertFalse(self.exceptions(order))
+
+    def test_program_archived_before_payment(self):
+        self.gift(100.0)
+        uuid = self.reserve(30, 100.0)
+        self.program.sudo().active = False
+        order = self.sync(
+            self.order_data([(self.item, 1), self.points_line(30)], uuid=uuid)
+        )
+        self.assertEqual(order.state, "paid")
+        self.assertFalse(order.lp_member_id)
+        # Nothing spent, the points are free again, the discount is flagged.
+        self.assertEqual((self.member.balance, self.member.reserved), (100.0, 0.0))
+        exception = self.exceptions(order)
+        self.assertEqual(
+            (exception.reason, exception.member_id, exception.points_wanted),
+            ("no_member", self.member, 30.0),
+        )

@@ -93,6 +93,9 @@ class TestPosTillGuard(PosLoyaltyCommon):
             self.till.lp_pos_reserve(member.id, 0, self.uuid, [])
         with self.assertRaisesRegex(UserError, "not used at this till"):
             self.till.lp_pos_spend_limit(member.id, self.uuid, [])
+        partner.sudo().company_id = other
+        with self.assertRaisesRegex(UserError, "another company"):
+            self.till.lp_pos_member_for_partner(partner.id)
 
     def test_card_decides_the_membership_and_numbers_are_unique(self):
         admin = self.env(su=True)

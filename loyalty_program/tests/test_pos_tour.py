@@ -101,7 +101,7 @@ class TestPosTours(TestPointOfSaleHttpCommon):
         )
 
     def _exceptions(self, order):
-        return self.env["lp.pos.exception"].search([("order_id", "=", order.id)])
+        return self.env["lp.pos.exception"].sudo().search([("order_id", "=", order.id)])
 
     def _assert_consistent(self, *members):
         self.assertEqual(
@@ -199,11 +199,13 @@ class TestPosTours(TestPointOfSaleHttpCommon):
     def test_exchange(self):
         sale, exchange = self._open_and_run("lp_pos_exchange")
         self.assertEqual(sale.lp_points_spent, 50.0)
-        self.assertAlmostEqual(exchange.amount_total, 5.0)
-        self.assertEqual(exchange.lp_points_spent, 20.0)
-        self.assertEqual(exchange.lp_points_earned, 8.0)  # 10% of 100 - 20
-        # 200 - 50 + 25 given back - 20; 15 - 7.5 + 8 held.
-        self.assertEqual((self.maria.balance, self.maria.pending), (155.0, 15.5))
+        # -100 + 25 kept back for the tea, +100 - 50 in points for the coffee.
+        self.assertAlmostEqual(exchange.amount_total, -25.0)
+        self.assertAlmostEqual(exchange.amount_paid, -25.0)
+        self.assertEqual(exchange.lp_points_spent, 50.0)
+        self.assertEqual(exchange.lp_points_earned, 5.0)  # 10% of 100 - 50
+        # 200 - 50 + 25 given back - 50; 15 - 7.5 + 5 held.
+        self.assertEqual((self.maria.balance, self.maria.pending), (125.0, 12.5))
         self.assertFalse(self._exceptions(exchange))
         self._assert_consistent(self.maria)
 
@@ -229,6 +231,7 @@ class TestPosTours(TestPointOfSaleHttpCommon):
             "lp_pos_exception_manager",
             login=manager.login,
         )
+        exception.invalidate_recordset()
         self.assertEqual((exception.state, exception.resolution), ("settled", "loss"))
         self.assertEqual(exception.settled_by_id, manager)
         self._assert_consistent(self.maria)

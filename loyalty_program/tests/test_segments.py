@@ -57,6 +57,7 @@ class TestSegments(StatsCase):
         self.env["sale.order"].search(
             [("partner_id", "=", self.petr.id)], limit=1
         )._action_cancel()
+        self.refresh_queued()
         self.segment._refresh()
         self.assertEqual(self.segment.partner_ids, self.rita)
         self.assertEqual(self.segment.size, 1)

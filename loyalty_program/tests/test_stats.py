@@ -47,6 +47,7 @@ class TestCustomerStats(StatsCase, PosAsLoyaltyManager):
             pos_order_ui_args={"date_order": fields.Datetime.to_string(date)},
         )
         result = self.env["pos.order"].sync_from_ui([data])
+        self.refresh_queued()
         return self.env["pos.order"].browse(result["pos.order"][0]["id"])
 
     def test_mixed_history(self):
@@ -98,6 +99,7 @@ class TestCustomerStats(StatsCase, PosAsLoyaltyManager):
         self.assertEqual(stats.purchase_count, 2)
         self.assertEqual(stats.revenue, 100.0)
         order._action_cancel()
+        self.refresh_queued()
         self.assertEqual(stats.purchase_count, 1)
         self.assertEqual(stats.revenue, 80.0)
 
@@ -106,6 +108,7 @@ class TestCustomerStats(StatsCase, PosAsLoyaltyManager):
         order = self.sale(clara, 60)
         self.assertTrue(self.stats(clara))
         order._action_cancel()
+        self.refresh_queued()
         self.assertFalse(self.stats(clara))
         self.assertEqual(clara.lp_purchase_count, 0)
 

@@ -15,17 +15,17 @@ Common tables (a period ``[start, end)`` and the one before it,
   for a refund), ``refund``;
 * ``member_partners``: customers holding a membership (not closed) of the
   company, with the day they first joined, joined before ``end``;
-* ``tagged``: the orders, each marked ``as_member`` when its customer had
-  joined by the order's day, ``cur`` (in the period) and ``prev`` (in the
-  period before);
 * ``per_partner``: per identified customer, orders and revenue in the period
-  as a member and not, orders as a member in the period before, and the day
-  of the last purchase before ``start`` and before ``end``;
+  as a member (the customer had joined by the order's day) and not, orders
+  as a member in the period before, and the day of the last purchase before
+  ``start`` and before ``end``;
 * ``anonymous``: orders and revenue of the period without a customer;
 * ``ledger``: points issued, spent, expired and granted as bonuses in the
   period, their money value, and the outstanding liability (points not yet
   spent or expired, held or not, × the point value) at ``start`` and ``end``;
-* ``tier_discounts``: the money tier discounts gave away in the period;
+* ``tier_discounts``: the money tier discounts gave away in the period (from
+  the period's sales orders and discount-program till orders,
+  ``period_sales`` and ``discount_tills``);
 * ``consent``: per member, consent per channel as it stood at ``end`` (the
   consent history; the partner's flag when it has no history);
 * ``tier_moves``: upgrades and downgrades of the period.
@@ -59,24 +59,20 @@ SECTIONS = {
     "reach": _lt("Reach and tiers"),
 }
 
-BASE = """
-WITH orders AS (%(orders)s),
-member_partners AS (
+# Customers holding a membership of the company before ``end``, with the day
+# they first joined.
+MEMBERS = """
     SELECT partner_id, MIN(join_date) AS joined
       FROM lp_member
      WHERE company_id = %(company)s AND state <> 'closed' AND join_date < %(end)s
      GROUP BY partner_id
-),
-tagged AS (
-    SELECT o.partner_id, o.day, o.amount, o.refund,
-           COALESCE(mp.joined <= o.day, FALSE) AS as_member,
-           o.day >= %(start)s AS cur,
-           o.day >= %(prev_start)s AND o.day < %(start)s AS prev
-      FROM orders o
-      LEFT JOIN member_partners mp ON mp.partner_id = o.partner_id
-),
+"""
+
+BASE = """
+WITH orders AS NOT MATERIALIZED (%(orders)s),
+member_partners AS MATERIALIZED (__MEMBERS__),
 per_partner AS (
-    SELECT partner_id,
+    SELECT o.partner_id, o.joined,
            COUNT(*) FILTER (WHERE cur AND NOT refund AND as_member) AS member_orders,
            COALESCE(SUM(amount) FILTER (WHERE cur AND as_member), 0) AS member_revenue,
            COUNT(*) FILTER (WHERE cur AND NOT refund AND NOT as_member) AS other_orders,
@@ -86,15 +82,22 @@ per_partner AS (
                AS prev_member_orders,
            MAX(day) FILTER (WHERE NOT refund AND day < %(start)s) AS last_before_start,
            MAX(day) FILTER (WHERE NOT refund) AS last_before_end
-      FROM tagged
-     WHERE partner_id IS NOT NULL
-     GROUP BY partner_id
+      FROM (SELECT o.partner_id, o.day, o.amount, o.refund, mp.joined,
+                   COALESCE(mp.joined <= o.day, FALSE) AS as_member,
+                   o.day >= %(start)s AS cur,
+                   o.day >= %(prev_start)s AND o.day < %(start)s AS prev
+              FROM orders o
+              -- the members again, not the CTE: the planner then knows
+              -- partner_id is unique and hashes the join
+              LEFT JOIN (__MEMBERS__) mp ON mp.partner_id = o.partner_id
+             WHERE o.partner_id IS NOT NULL) o
+     GROUP BY o.partner_id, o.joined
 ),
 anonymous AS (
     SELECT COUNT(*) FILTER (WHERE NOT refund) AS orders,
            COALESCE(SUM(amount), 0) AS revenue
-      FROM tagged
-     WHERE partner_id IS NULL AND cur
+      FROM orders
+     WHERE partner_id IS NULL AND day >= %(start)s
 ),
 ledger AS (
     SELECT COALESCE(SUM(l.amount) FILTER (
@@ -123,26 +126,33 @@ ledger AS (
       JOIN lp_program p ON p.id = l.program_id
      WHERE l.company_id = %(company)s AND l.date < %(end)s
 ),
+period_sales AS MATERIALIZED (
+    SELECT id, currency_rate FROM sale_order
+     WHERE state = 'sale' AND company_id = %(company)s
+       AND date_order >= %(start)s AND date_order < %(end)s
+),
+discount_tills AS MATERIALIZED (
+    SELECT o.id, o.currency_rate
+      FROM pos_order o
+      JOIN lp_member m ON m.id = o.lp_member_id
+      JOIN lp_program p ON p.id = m.program_id AND p.program_type = 'discount'
+     WHERE o.state IN ('paid', 'done') AND o.company_id = %(company)s
+       AND o.date_order >= %(start)s AND o.date_order < %(end)s
+),
 tier_discounts AS (
     SELECT COALESCE(SUM(x.amount), 0) AS amount
       FROM (
         SELECT sl.price_unit * sl.product_uom_qty * sl.lp_discount_percent / 100.0
                / COALESCE(NULLIF(s.currency_rate, 0), 1) AS amount
-          FROM sale_order s
+          FROM period_sales s
           JOIN sale_order_line sl ON sl.order_id = s.id
-         WHERE s.state = 'sale' AND s.company_id = %(company)s
-           AND s.date_order >= %(start)s AND s.date_order < %(end)s
-           AND sl.lp_discount_percent > 0
+         WHERE sl.lp_discount_percent > 0
         UNION ALL
         SELECT pl.price_unit * pl.qty * pl.discount / 100.0
                / COALESCE(NULLIF(o.currency_rate, 0), 1)
-          FROM pos_order o
-          JOIN lp_member m ON m.id = o.lp_member_id
-          JOIN lp_program p ON p.id = m.program_id AND p.program_type = 'discount'
+          FROM discount_tills o
           JOIN pos_order_line pl ON pl.order_id = o.id
-         WHERE o.state IN ('paid', 'done') AND o.company_id = %(company)s
-           AND o.date_order >= %(start)s AND o.date_order < %(end)s
-           AND pl.discount > 0
+         WHERE pl.discount > 0
       ) x
 ),
 events AS (
@@ -174,7 +184,7 @@ tier_moves AS (
      WHERE m.company_id = %(company)s
        AND h.date >= %(start)s AND h.date < %(end)s
 )
-"""
+""".replace("__MEMBERS__", MEMBERS)
 
 # Shared pieces of the figures below.
 _SLEEPING_AT_END = "%(date_to)s - last_before_end > %(sleeping_days)s"
@@ -334,9 +344,8 @@ FIGURES = [
         "down",
         f"""SELECT 100.0 * COUNT(*) FILTER (WHERE {_SLEEPING_AT_END})
                   / NULLIF(COUNT(*), 0)
-             FROM per_partner pp
-             JOIN member_partners mp ON mp.partner_id = pp.partner_id
-            WHERE last_before_end IS NOT NULL""",
+             FROM per_partner
+            WHERE joined IS NOT NULL AND last_before_end IS NOT NULL""",
         _lt(
             "Members who have bought but not in the last N days (the statistics "
             "settings' sleeping days) on the period's last day, in % of members "
@@ -351,9 +360,8 @@ FIGURES = [
         "up",
         f"""SELECT 100.0 * COUNT(*) FILTER (WHERE member_orders > 0)
                   / NULLIF(COUNT(*), 0)
-             FROM per_partner pp
-             JOIN member_partners mp ON mp.partner_id = pp.partner_id
-            WHERE {_SLEEPING_AT_START}""",
+             FROM per_partner
+            WHERE joined IS NOT NULL AND {_SLEEPING_AT_START}""",
         _lt("Members sleeping on the day before the period who bought in it, in %."),
     ),
     # Points
@@ -555,17 +563,18 @@ def tier_distribution_sql(company, end):
     its last tier change before ``end`` (its current tier without one)."""
     return SQL(
         """
-        SELECT tier_id, COUNT(*)
-          FROM (SELECT COALESCE(
-                           (SELECT h.new_tier_id FROM lp_tier_history h
-                             WHERE h.member_id = m.id AND h.date < %(end)s
-                             ORDER BY h.date DESC, h.id DESC LIMIT 1),
-                           m.tier_id) AS tier_id
-                  FROM lp_member m
-                 WHERE m.company_id = %(company)s AND m.state <> 'closed'
-                   AND m.join_date < %(end)s) t
-         WHERE tier_id IS NOT NULL
-         GROUP BY tier_id
+        SELECT COALESCE(h.new_tier_id, m.tier_id) AS tier_id, COUNT(*)
+          FROM lp_member m
+          LEFT JOIN (SELECT DISTINCT ON (h.member_id) h.member_id, h.new_tier_id
+                       FROM lp_tier_history h
+                       JOIN lp_member hm ON hm.id = h.member_id
+                      WHERE hm.company_id = %(company)s AND h.date < %(end)s
+                      ORDER BY h.member_id, h.date DESC, h.id DESC) h
+            ON h.member_id = m.id
+         WHERE m.company_id = %(company)s AND m.state <> 'closed'
+           AND m.join_date < %(end)s
+           AND COALESCE(h.new_tier_id, m.tier_id) IS NOT NULL
+         GROUP BY 1
         """,
         company=company,
         end=end,

@@ -23,6 +23,14 @@ anyway is ``excess``:
 >>> refund_figures([tea._replace(before=1), coffee], discount=50.0)
 Figures(goods=0.0, money=0.0, points_money=0.0, excess=100.0, earn_ratio=0.0)
 
+Cigarettes that earn but points may not pay for: they earned on their full
+price, the tea on 75; returning the cigarettes takes back 100 / 175 of the
+earn:
+
+>>> cigs = Line(100.0, 1, 0, 1, False, True)
+>>> refund_figures([cigs, tea._replace(now=0)], discount=25.0)
+Figures(goods=100.0, money=100.0, points_money=0.0, excess=0.0, earn_ratio=0.571429)
+
 Tobacco (points may not pay for it, it earns nothing) carries no share:
 
 >>> tobacco = Line(50.0, 1, 0, 1, False, False)
@@ -47,8 +55,7 @@ def refund_figures(lines, discount):
     as points), ``excess`` (money for quantities beyond what was sold) and
     ``earn_ratio`` (the part of the order's earn to take back)."""
     spend_total = sum(line.value for line in lines if line.spendable and line.value > 0)
-    earn_total = sum(line.value for line in lines if line.earns and line.value > 0)
-    goods = spendable = earning = excess = 0.0
+    goods = spendable = earning = earning_spendable = excess = 0.0
     for line in lines:
         if not line.qty or line.now <= 0:
             continue
@@ -62,9 +69,20 @@ def refund_figures(lines, discount):
             spendable += value
         if line.earns and line.value > 0:
             earning += value
+            if line.spendable:
+                earning_spendable += value
     points_money = discount * spendable / spend_total if spend_total > 0 else 0.0
     points_money = min(points_money, discount)
-    earn_ratio = min(1.0, earning / earn_total) if earn_total > 0 else 0.0
+    # The earn lay on the earning goods net of the points share of those
+    # points may pay for (tools.sale_points.earn_base): reverse in that measure.
+    net = 1.0 - min(discount / spend_total, 1.0) if spend_total > 0 else 1.0
+    earn_net = sum(
+        line.value * (net if line.spendable else 1.0)
+        for line in lines
+        if line.earns and line.value > 0
+    )
+    earning = earning_spendable * net + (earning - earning_spendable)
+    earn_ratio = min(1.0, earning / earn_net) if earn_net > 0 else 0.0
     return Figures(
         _r(goods),
         _r(goods - points_money),

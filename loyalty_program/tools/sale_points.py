@@ -1,4 +1,5 @@
-"""Money arithmetic of bonus points on a sales document, without the ORM.
+"""Money arithmetic of bonus points on a sales document or a till order,
+without the ORM: one rule for every channel (sales orders, POS).
 
 A document line is a :class:`Line`: the amount the customer pays for it (taxes
 included, after line discounts, negative for a discount line), whether it
@@ -47,7 +48,9 @@ def points_discount(lines):
 
 def earn_base(lines):
     """The amount that earns points: the lines that earn, less the share of
-    the points discount that lies on them (never below zero).
+    the points discount that lies on them (never below zero). The discount
+    lies on the lines points may pay for. It is also what counts toward the
+    tier, on every channel.
 
     >>> earn_base([Line(100.0, True, True, False), Line(-100.0, False, False, True)])
     0.0

@@ -11,6 +11,15 @@ import { _t } from "@web/core/l10n/translation";
 export class LpJoinForm extends Interaction {
     static selector = ".o_lp_join";
     dynamicContent = {
+        "input[name=phone]": {
+            // Enter in the phone field asks for the code, not the form.
+            "t-on-keydown": (ev) => {
+                if (ev.key === "Enter") {
+                    ev.preventDefault();
+                    this.el.querySelector(".o_lp_send_code").click();
+                }
+            },
+        },
         ".o_lp_send_code": {
             "t-on-click.prevent": this.locked(this.onSendCode, true),
             "t-att-disabled": () => this.wait > 0 || undefined,

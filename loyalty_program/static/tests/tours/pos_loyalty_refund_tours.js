@@ -30,7 +30,7 @@ function saleThenRefundTea() {
     ].flat();
 }
 
-// An exchange: the tea comes back, a coffee is sold, 20 points pay for it.
+// An exchange: the tea comes back, a coffee is sold, 50 points pay for half of it.
 registry.category("web_tour.tours").add("lp_pos_exchange", {
     steps: () =>
         [
@@ -53,12 +53,12 @@ registry.category("web_tour.tours").add("lp_pos_exchange", {
             Lp.memberIs("Maria Ivanova", "150"),
             Lp.openSpend(),
             Lp.spendMaxIs("50"),
-            Lp.spend("20"),
-            Lp.orderPointsAre("20"),
-            // -100 + 25 kept back, +100 - 20 in points.
-            ProductScreen.totalAmountIs("5.00"),
+            Lp.spend("50"),
+            Lp.orderPointsAre("50"),
+            // -100 + 25 kept back, +100 - 50 in points: 25 go back to the customer.
+            ProductScreen.totalAmountIs("25.00"),
             payCash(),
-            Lp.receiptContains(".lp-receipt-spent", "20"),
+            Lp.receiptContains(".lp-receipt-spent", "50"),
         ].flat(),
 });
 
@@ -96,13 +96,18 @@ registry.category("web_tour.tours").add("lp_pos_released_reservation", {
 registry.category("web_tour.tours").add("lp_pos_exception_manager", {
     steps: () => [
         {
-            content: "the till order is listed with its reason",
-            trigger: ".o_list_view .o_data_row:contains('Reservation released')",
+            content: "the till order is listed with its reason and the points missing",
+            trigger: ".o_list_view .o_data_row:has(td[name=points_missing]:contains('40'))",
+        },
+        {
+            content: "open it",
+            trigger: ".o_list_view .o_data_row td[name=reason]:contains('Reservation released')",
             run: "click",
         },
         {
             content: "the form shows the points wanted",
             trigger: ".o_form_view .o_field_widget[name=points_wanted]:contains('60')",
+            timeout: 30000,
         },
         {
             content: "accept the loss",

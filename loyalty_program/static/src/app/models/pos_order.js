@@ -47,9 +47,11 @@ patch(PosOrder.prototype, {
     },
     /** The goods lines as the server computes caps from them. */
     lpLinesForServer() {
+        // priceIncl is shown with the order's sign (negated on a refund
+        // order): the server wants what each line really charges.
         return this.lpGoodsLines.map((line) => ({
             product_id: line.product_id.id,
-            amount: line.priceIncl,
+            amount: line.priceIncl * this.orderSign,
         }));
     },
 });

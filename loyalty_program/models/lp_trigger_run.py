@@ -179,17 +179,6 @@ class LpTrigger(models.Model):
                 run=run.id,
             )
         )
-        cr.execute(
-            SQL(
-                """
-                UPDATE lp_trigger_message x SET recipient_id = r.id
-                  FROM lp_campaign_recipient r
-                 WHERE r.trigger_run_id = %(run)s AND x.run_id = %(run)s
-                   AND x.partner_id = r.partner_id
-                """,
-                run=run.id,
-            )
-        )
         self.env["lp.campaign.recipient"].invalidate_model()
         self.env["lp.trigger.message"].invalidate_model()
 

@@ -18,10 +18,11 @@ def no_jit(cr):
     cr.execute("SELECT current_setting('jit')")
     previous = cr.fetchone()[0]
     cr.execute("SET LOCAL jit = off")
-    try:
-        yield
-    finally:
-        cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
+    # No reset when the block fails: the transaction is aborted (a query
+    # would hide the error, e.g. a serialization failure Odoo retries), and
+    # its rollback restores the setting anyway.
+    yield
+    cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
 
 
 class LpMessageDispatch(models.AbstractModel):

@@ -44,3 +44,4 @@ from . import test_trigger_due
 from . import test_trigger_send
 from . import test_trigger_results
 from . import test_tier_window
+from . import test_trigger_concurrency

@@ -3,12 +3,12 @@
 
 It reuses the database of ``bench_stats.py`` (``lp_bench_stats``: customers
 with e-mail and consent, POS and sales orders over two years, half of them
-members), generated up to the largest of ``--sizes``, and tops it up with
-what campaigns read: a phone (E.164) for four customers in five, a time
-zone among eight (Kaliningrad to Vladivostok), a preferred channel for one
-in three, 1% of e-mails and phones blacklisted, an active card per member.
-Then, for each size (the audience: the first N customers), in a transaction
-rolled back at the end, it times:
+members), generated up to the largest of ``--sizes``, with the top-up of
+``_audience.py`` (phones, time zones, preferred channels, blacklists,
+cards). Each phase runs in a transaction of its own, committed (as in real
+use: preview, scheduling and results are different requests); the
+benchmark's campaigns are deleted at the end. For each size (the audience:
+the first N customers), it times:
 
 * ``prepare``: a campaign for tomorrow, channel "each customer's own", 10%
   control, cap 1 per 7 days (a previous campaign messaged one customer in
@@ -26,95 +26,43 @@ Usage::
 Figures go to stdout, progress to stderr. Nothing here is a pass/fail test.
 """
 
-import json
 import sys
 import time
 
+import _audience as audience
 import bench_stats as stats
-
-MARKER = "loyalty_program.bench_campaign"
-ZONES = [
-    "Europe/Kaliningrad",
-    "Europe/Moscow",
-    "Europe/Samara",
-    "Asia/Yekaterinburg",
-    "Asia/Novosibirsk",
-    "Asia/Krasnoyarsk",
-    "Asia/Irkutsk",
-    "Asia/Vladivostok",
-]
 
 
 def log(message):
     print(f"[bench_campaign] {message}", file=sys.stderr, flush=True)
 
 
-def top_up(env, info):
-    """Phones, zones, preferences, blacklists and cards for the customers
-    that have none yet (set-based)."""
-    cr = env.cr
-    started = time.perf_counter()
-    cr.execute(
-        """
-        UPDATE res_partner p
-           SET phone = '+7 900 ' || lpad(p.id::text, 7, '0'),
-               lp_phone_e164 = '+7900' || lpad(p.id::text, 7, '0'),
-               phone_sanitized = '+7900' || lpad(p.id::text, 7, '0'),
-               tz = (%s::varchar[])[1 + p.id %% 8],
-               lp_preferred_channel = CASE p.id %% 3 WHEN 0 THEN 'sms' END
-         WHERE p.email LIKE '%%@bench.example' AND p.tz IS NULL
-           AND p.id %% 5 <> 0
-        """,
-        [ZONES],
-    )
-    phones = cr.rowcount
-    cr.execute(
-        """
-        UPDATE res_partner SET tz = 'Europe/Moscow'
-         WHERE email LIKE '%@bench.example' AND tz IS NULL
-        """
-    )
-    cr.execute(
-        """
-        INSERT INTO mail_blacklist (email, active, create_date, write_date)
-        SELECT email_normalized, TRUE, now(), now() FROM res_partner
-         WHERE email LIKE '%@bench.example' AND id % 100 = 7
-        ON CONFLICT DO NOTHING
-        """
-    )
-    cr.execute(
-        """
-        INSERT INTO phone_blacklist (number, active, create_date, write_date)
-        SELECT lp_phone_e164, TRUE, now(), now() FROM res_partner
-         WHERE lp_phone_e164 LIKE '+7900%' AND id % 100 = 13
-        ON CONFLICT DO NOTHING
-        """
-    )
-    cr.execute(
-        """
-        INSERT INTO lp_card (number, program_id, company_id, member_id, partner_id,
-                             card_type, state, create_date, write_date)
-        SELECT 'B' || m.id, m.program_id, m.company_id, m.id, m.partner_id,
-               'virtual', 'active', now(), now()
-          FROM lp_member m
-         WHERE NOT EXISTS (SELECT 1 FROM lp_card c WHERE c.member_id = m.id)
-        """
-    )
-    cards = cr.rowcount
+def cleanup(env):
+    """Remove the benchmark's campaigns, their rows and mailings."""
+    env.cr.execute("SELECT id FROM lp_campaign WHERE name LIKE 'Bench %'")
+    ids = [r[0] for r in env.cr.fetchall()]
+    if ids:
+        env.cr.execute(
+            "DELETE FROM mailing_mailing WHERE lp_campaign_id IN %s", [tuple(ids)]
+        )
+        env.cr.execute(
+            "DELETE FROM lp_campaign_recipient WHERE campaign_id IN %s", [tuple(ids)]
+        )
+        env.cr.execute("DELETE FROM lp_campaign WHERE id IN %s", [tuple(ids)])
+    env.cr.commit()
     env.invalidate_all()
-    return {
-        "phones": phones,
-        "cards": cards,
-        "seconds": round(time.perf_counter() - started, 1),
-    }
 
 
 def measure(env, info, size):
+    """Each phase in a transaction of its own, committed, as in real use
+    (preview, scheduling and results happen in different requests); the
+    rows are deleted at the end."""
     from datetime import timedelta
 
     from odoo import fields
     from odoo.tools import SQL
 
+    cleanup(env)
     figures = {"customers": size}
     config = env["lp.campaign.config"]._for_company(env.company)
     config.write(
@@ -141,7 +89,7 @@ def measure(env, info, size):
         "Balance {balance}, card *{card_ending}",
     }
     # a previous campaign messaged one customer in four two days ago
-    previous = env["lp.campaign"].create(dict(values, name="Previous"))
+    previous = env["lp.campaign"].create(dict(values, name="Bench previous"))
     env.cr.execute(
         SQL(
             """
@@ -159,9 +107,8 @@ def measure(env, info, size):
             last_id,
         )
     )
-    env.flush_all()
     campaign = env["lp.campaign"].create(values)
-    env.flush_all()
+    env.cr.commit()
     dispatch = env["lp.message.dispatch"]
     spec = campaign._dispatch_spec()
     started = time.perf_counter()
@@ -175,9 +122,13 @@ def measure(env, info, size):
     started = time.perf_counter()
     campaign.write(campaign._preview_values(counts, longest, parts, total, spec))
     env.flush_all()
-    figures["preview_s"] = round(time.perf_counter() - started, 2)
+    env.cr.commit()
+    figures["preview_and_commit_s"] = round(time.perf_counter() - started, 2)
     figures["prepare_total_s"] = round(
-        figures["prepare_rows_s"] + figures["sms_parts_s"] + figures["preview_s"], 2
+        figures["prepare_rows_s"]
+        + figures["sms_parts_s"]
+        + figures["preview_and_commit_s"],
+        2,
     )
     figures["counts"] = {
         "recipients": campaign.audience_count,
@@ -194,6 +145,7 @@ def measure(env, info, size):
     started = time.perf_counter()
     campaign._schedule()
     env.flush_all()
+    env.cr.commit()
     figures["schedule_s"] = round(time.perf_counter() - started, 2)
     figures["mailings"] = len(campaign.mailing_ids)
     # as if sent 20 days ago
@@ -209,10 +161,12 @@ def measure(env, info, size):
         )
     )
     campaign.write({"state": "done", "last_send": fields.Datetime.now()})
+    env.cr.commit()
     env.invalidate_all()
     started = time.perf_counter()
     campaign._compute_results()
     env.flush_all()
+    env.cr.commit()
     figures["results_s"] = round(time.perf_counter() - started, 2)
     figures["results"] = {
         "target_rate_pct": round(campaign.target_rate, 2),
@@ -220,42 +174,23 @@ def measure(env, info, size):
         "target_revenue": round(campaign.target_revenue),
         "uplift_pts": round(campaign.uplift, 2),
     }
-    env.cr.rollback()
+    cleanup(env)
     return figures
 
 
 def main():
     args, odoo_args = stats.parse_args(sys.argv[1:])
     import odoo
-    from odoo.modules.registry import Registry
-    from odoo.tools import config
 
-    config.parse_config(list(odoo_args), setup_logging=True)
-    install = stats.ensure_database(args.db, odoo_args, args.recreate)
-    if install:
-        log(f"installed in {install:.0f}s")
-    registry = Registry(args.db)
+    registry = audience.open_registry(args, odoo_args, log)
     rows = []
-    largest = max(args.sizes)
     with registry.cursor() as cr:
         env = stats.env_of(registry, cr)
-        Param = env["ir.config_parameter"].sudo()
-        info = json.loads(Param.get_param(stats.MARKER) or "null")
-        info = info or stats.setup_fixtures(env)
-        if largest > info["customers"]:
-            log(f"generating up to {largest} customers")
-            stats.generate(env, info, largest)
-            Param.set_param(stats.MARKER, json.dumps(info))
-        log(f"top-up: {top_up(env, info)}")
-        cr.commit()
+        info = audience.load_info(env)
+        audience.grow(env, info, max(args.sizes), log)
     stats.vacuum_analyze(args.db)
     for size in args.sizes:
-        with registry.cursor() as cr:
-            env = stats.env_of(registry, cr)
-            log(f"{size}: measuring")
-            figures = measure(env, info, size)
-        print(json.dumps(figures, indent=1), flush=True)
-        rows.append(figures)
+        rows.append(audience.measure_size(registry, measure, info, size, log))
     print()
     print("customers | recipients | prepare (rows + SMS parts + preview) | "
           "schedule | results | mailings")  # fmt: skip
@@ -263,7 +198,8 @@ def main():
         print(
             f"{f['customers']:>9} | {f['counts']['recipients']:>10} | "
             f"{f['prepare_total_s']:>6}s ({f['prepare_rows_s']} + {f['sms_parts_s']}"
-            f" + {f['preview_s']}) | {f['schedule_s']:>6}s | {f['results_s']:>6}s | "
+            f" + {f['preview_and_commit_s']}) | {f['schedule_s']:>6}s | "
+            f"{f['results_s']:>6}s | "
             f"{f['mailings']}"
         )
     odoo.sql_db.close_all()

@@ -2,7 +2,7 @@
 
 It reuses the database of ``bench_stats.py`` (``lp_bench_stats``: customers
 with e-mail, consent and a birthday, POS and sales orders over two years,
-half of them members) with the top-up of ``bench_campaign.py`` (phones, time
+half of them members) with the top-up of ``_audience.py`` (phones, time
 zones, preferred channels, blacklists, cards), and for each size in
 ``--sizes`` (customers, ascending) adds what the triggers read, set-based:
 
@@ -34,7 +34,7 @@ import sys
 import time
 from datetime import timedelta
 
-import bench_campaign as campaign
+import _audience as audience
 import bench_stats as stats
 
 MARKER = "loyalty_program.bench_trigger"
@@ -175,39 +175,22 @@ def measure(env, info, size):
 def main():
     args, odoo_args = stats.parse_args(sys.argv[1:])
     import odoo
-    from odoo.modules.registry import Registry
-    from odoo.tools import config
 
-    config.parse_config(list(odoo_args), setup_logging=True)
-    install = stats.ensure_database(args.db, odoo_args, args.recreate)
-    if install:
-        log(f"installed in {install:.0f}s")
-    registry = Registry(args.db)
+    registry = audience.open_registry(args, odoo_args, log)
     rows = []
     for size in args.sizes:
         with registry.cursor() as cr:
             env = stats.env_of(registry, cr)
-            Param = env["ir.config_parameter"].sudo()
-            info = json.loads(Param.get_param(stats.MARKER) or "null")
-            info = info or stats.setup_fixtures(env)
+            info = audience.load_info(env)
             if size < info["customers"]:
                 log(f"{size}: the database holds {info['customers']} customers; "
                     "use --recreate to measure a smaller size")  # fmt: skip
                 continue
-            log(f"generating up to {size} customers")
-            stats.generate(env, info, size)
-            Param.set_param(stats.MARKER, json.dumps(info))
-            log(f"campaign top-up: {campaign.top_up(env, info)}")
-            cr.commit()
+            audience.grow(env, info, size, log)
             log(f"trigger top-up: {top_up(env, info)}")
             cr.commit()
         stats.vacuum_analyze(args.db)
-        with registry.cursor() as cr:
-            env = stats.env_of(registry, cr)
-            log(f"{size}: measuring")
-            figures = measure(env, info, size)
-        print(json.dumps(figures, indent=1), flush=True)
-        rows.append(figures)
+        rows.append(audience.measure_size(registry, measure, info, size, log))
     print()
     print("customers | day 1 (first switch-on) | rerun | day 2 | results | "
           "day 1 due per trigger")  # fmt: skip

@@ -56,6 +56,7 @@ from . import lp_campaign_recipient
 from . import lp_message_dispatch
 from . import lp_message_dispatch_texts
 from . import lp_message_dispatch_send
+from . import lp_message_dispatch_results
 from . import lp_campaign_mailing
 from . import mail_blacklist
 from . import phone_blacklist

@@ -29,7 +29,11 @@ class MailingMailing(models.Model):
         return result
 
     def _lp_after_send(self):
-        campaign_mailings = self.filtered("lp_campaign_id")
+        """Rows of the dispatch's mailings (campaigns and triggers alike)
+        become sent, gifts are credited, the campaigns follow."""
+        campaign_mailings = self.filtered(
+            lambda m: m.mailing_model_real == "lp.campaign.recipient"
+        )
         if not campaign_mailings:
             return
         self.env["lp.message.dispatch"]._mark_sent(campaign_mailings)

@@ -1,14 +1,12 @@
 import ast
 
-from markupsafe import Markup, escape
-
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools import placeholders
-from .lp_campaign_recipient import CHANNELS, REASONS
+from .lp_campaign_recipient import REASONS
 
 SAMPLE_ROW = {
     "name": "Konstantin Konstantinopolsky",
@@ -158,25 +156,17 @@ class LpCampaign(models.Model):
         """Values of the mailing of one channel and send moment. Meant to be
         overridden."""
         self.ensure_one()
-        labels = dict(CHANNELS)
-        values = {
-            "lp_campaign_id": self.id,
-            "mailing_type": "mail" if channel == "email" else "sms",
-            "subject": f"{self.name} ({labels[channel]}, {moment:%Y-%m-%d %H:%M} UTC)",
-            "mailing_model_id": self.env["ir.model"]._get_id("lp.campaign.recipient"),
-            "mailing_domain": repr([("campaign_id", "=", self.id)]),
-            "campaign_id": self.utm_campaign_id.id,
-            "user_id": self.user_id.id or self.env.uid,
-            "schedule_type": "scheduled",
-            "schedule_date": moment,
-            "keep_archives": True,
-        }
-        values.update(
-            self.env["lp.message.dispatch"]._mailing_channel_values(
-                channel, values["subject"]
-            )
+        return dict(
+            self.env["lp.message.dispatch"]._mailing_values(
+                self.name,
+                channel,
+                moment,
+                [("campaign_id", "=", self.id)],
+                self.utm_campaign_id.id,
+                self.user_id.id or self.env.uid,
+            ),
+            lp_campaign_id=self.id,
         )
-        return values
 
     # Texts
 
@@ -197,31 +187,7 @@ class LpCampaign(models.Model):
     def _render_recipients(self, recipients):
         """{recipient id: {'sms', 'subject', 'html'}} in each one's language."""
         self.ensure_one()
-        dispatch = self.env["lp.message.dispatch"]
-        result = {}
-        for lang, group in recipients.grouped(lambda r: r.lang or "en_US").items():
-            campaign = self.with_context(lang=lang)
-            rows = [recipient._placeholder_row() for recipient in group]
-            footer = Markup('<p style="font-size: 12px;"><a href="%s">%s</a></p>') % (
-                "/unsubscribe_from_list",
-                self.with_context(lang=lang).env._("Unsubscribe"),
-            )
-            for recipient, values in zip(
-                group, dispatch._format(rows, lang), strict=True
-            ):
-                html = placeholders.render(
-                    campaign.email_body or "",
-                    values,
-                    escape=lambda v: str(escape(v)),
-                )
-                result[recipient.id] = {
-                    "sms": placeholders.render(campaign.sms_body or "", values),
-                    "subject": placeholders.render(
-                        campaign.email_subject or "", values
-                    ),
-                    "html": Markup(html) + footer,
-                }
-        return result
+        return self.env["lp.message.dispatch"]._render_texts(self, recipients)
 
     def _sync_state(self):
         """scheduled -> sending -> done, following the mailings."""

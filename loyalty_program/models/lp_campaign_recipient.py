@@ -104,13 +104,20 @@ class LpCampaignRecipient(models.Model):
     )
 
     def _compute_texts(self):
-        for campaign, recipients in self.grouped("campaign_id").items():
-            texts = campaign._render_recipients(recipients) if campaign else {}
+        for source, recipients in self.grouped(lambda r: r._text_source()).items():
+            texts = source._render_recipients(recipients) if source else {}
             for recipient in recipients:
                 text = texts.get(recipient.id, {})
                 recipient.sms_text = text.get("sms", False)
                 recipient.email_subject = text.get("subject", False)
                 recipient.email_html = text.get("html", False)
+
+    def _text_source(self):
+        """The record whose templates the row's texts are rendered from
+        (it implements ``_render_recipients(recipients)``): the campaign.
+        Meant to be overridden (a trigger's rows render its own texts)."""
+        self.ensure_one()
+        return self.campaign_id
 
     def _compute_trace_status(self):
         labels = dict(

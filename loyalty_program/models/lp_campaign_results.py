@@ -3,8 +3,6 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .lp_message_dispatch import no_jit
-
 DELIVERED = ("sent", "open", "reply", "pending", "process")
 
 
@@ -99,140 +97,34 @@ class LpCampaign(models.Model):
             )
         )._compute_results()
 
-    def _response_sql(self):
-        """Write each target and control row's response (orders and revenue
-        within the window after its send moment) from the purchases the
-        customer statistics read (POS and sales orders, net of refunds)."""
+    def _result_rows(self):
+        """The rows the results count (an SQL condition for
+        :meth:`lp.message.dispatch._write_responses`): the campaign's."""
         self.ensure_one()
-        stats = self.env["lp.customer.stats"]
-
-        def partner_filter(column):
-            return SQL(
-                "%s IN (SELECT partner_id FROM lp_campaign_recipient "
-                "WHERE campaign_id = %s)",
-                column,
-                self.id,
-            )
-
-        return SQL(
-            """
-            WITH r AS (
-                SELECT id, partner_id, scheduled_date::date AS day
-                  FROM lp_campaign_recipient
-                 WHERE campaign_id = %(campaign)s
-                   AND "group" IN ('target', 'control')
-                   AND scheduled_date IS NOT NULL
-            ),
-            orders AS (%(orders)s),
-            response AS (
-                SELECT r.id,
-                       COUNT(*) FILTER (WHERE NOT o.refund) AS orders,
-                       COALESCE(SUM(o.amount), 0) AS revenue
-                  FROM r
-                  JOIN orders o ON o.partner_id = r.partner_id
-                   AND o.company_id = %(company)s
-                   AND o.day >= r.day AND o.day < r.day + %(days)s
-                 GROUP BY r.id
-            )
-            UPDATE lp_campaign_recipient t
-               SET bought = (COALESCE(x.orders, 0) > 0)::int,
-                   response_orders = COALESCE(x.orders, 0),
-                   response_revenue = COALESCE(x.revenue, 0)
-              FROM r LEFT JOIN response x ON x.id = r.id
-             WHERE t.id = r.id
-            """,
-            campaign=self.id,
-            orders=stats._orders_sql(partner_filter),
-            company=self.company_id.id,
-            days=self.response_days,
-        )
+        return SQL("campaign_id = %s", self.id)
 
     def _compute_results(self):
         """Response per row, then the campaign's figures. Set-based."""
         self.env.flush_all()
-        cr = self.env.cr
+        dispatch = self.env["lp.message.dispatch"]
         for campaign in self:
-            with no_jit(cr):
-                cr.execute(campaign._response_sql())
-            cr.execute(
-                SQL(
-                    """
-                    SELECT "group", COUNT(*), SUM(bought), SUM(response_orders),
-                           SUM(response_revenue),
-                           SUM(sms_parts) FILTER (WHERE state = 'sent')
-                      FROM lp_campaign_recipient
-                     WHERE campaign_id = %s AND "group" IN ('target', 'control')
-                     GROUP BY 1
-                    """,
-                    campaign.id,
-                )
-            )
-            figures = {row[0]: row[1:] for row in cr.fetchall()}
+            rows = campaign._result_rows()
+            dispatch._write_responses(rows, campaign.company_id, campaign.response_days)
+            figures = dispatch._group_figures(rows)
             campaign.sudo().write(campaign._results_values(figures))
         self.env["lp.campaign.recipient"].invalidate_model()
 
     def _results_values(self, figures):
         self.ensure_one()
+        dispatch = self.env["lp.message.dispatch"]
         config = self.env["lp.campaign.config"]._for_company(self.company_id)
-        values = {"results_date": fields.Datetime.now()}
-        rates = {}
-        per_customer = {}
-        for group in ("target", "control"):
-            customers, buyers, orders, revenue, parts = figures.get(
-                group, (0, 0, 0, 0.0, 0)
-            )
-            rates[group] = buyers / customers if customers else 0.0
-            per_customer[group] = revenue / customers if customers else 0.0
-            values.update(
-                {
-                    f"{group}_customers": customers,
-                    f"{group}_buyers": buyers,
-                    f"{group}_rate": rates[group] * 100,
-                    f"{group}_revenue": revenue,
-                    f"{group}_ticket": revenue / orders if orders else 0.0,
-                }
-            )
-            if group == "target":
-                values["sms_parts_sent"] = parts or 0
-        values["uplift"] = (rates["target"] - rates["control"]) * 100
-        values["incremental_revenue"] = (
-            (per_customer["target"] - per_customer["control"])
-            * values["target_customers"]
-            if values["control_customers"]
-            else 0.0
-        )
-        values["gift_spent_value"] = self._gift_spent_points() * (
-            self.program_id.point_value or 0.0
-        )
-        values["cost"] = (
-            values["sms_parts_sent"] * config.sms_part_price
-            + values["gift_spent_value"]
-        )
-        values["roi"] = (
-            (values["incremental_revenue"] - values["cost"]) / values["cost"] * 100
-            if values["cost"]
-            else 0.0
-        )
+        gift_spent = dispatch._gift_spent_points(
+            SQL("c.res_model = 'lp.campaign' AND c.res_id = %s", self.id)
+        ) * (self.program_id.point_value or 0.0)
+        values = dispatch._results_values(figures, config.sms_part_price, gift_spent)
+        values["results_date"] = fields.Datetime.now()
         values.update(self._delivery_figures())
         return values
-
-    def _gift_spent_points(self):
-        """Points of this campaign's gifts consumed by purchases (spends)."""
-        self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT COALESCE(SUM(a.amount), 0)
-                  FROM lp_ledger_allocation a
-                  JOIN lp_ledger c ON c.id = a.credit_id
-                  JOIN lp_ledger d ON d.id = a.debit_id
-                 WHERE c.kind = 'campaign' AND c.source_key = %s
-                   AND d.kind = 'spend'
-                """,
-                f"campaign:{self.id}",
-            )
-        )
-        return self.env.cr.fetchone()[0]
 
     def _delivery_figures(self):
         """Odoo's own delivery figures of the campaign's mailings."""

@@ -1,6 +1,8 @@
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytz
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -16,10 +18,11 @@ def no_jit(cr):
     cr.execute("SELECT current_setting('jit')")
     previous = cr.fetchone()[0]
     cr.execute("SET LOCAL jit = off")
-    try:
-        yield
-    finally:
-        cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
+    # No reset when the block fails: the transaction is aborted (a query
+    # would hide the error, e.g. a serialization failure Odoo retries), and
+    # its rollback restores the setting anyway.
+    yield
+    cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
 
 
 class LpMessageDispatch(models.AbstractModel):
@@ -74,19 +77,23 @@ class LpMessageDispatch(models.AbstractModel):
         now = fields.Datetime.now()
         program = spec.get("program")
         columns = list(owner)
-        with no_jit(cr):
-            self._insert_rows(spec, owner, columns, day_start, now, program, config)
-        self._assign_send_times(
-            owner,
-            spec["day"],
-            config,
-            not_before=max(spec.get("not_before") or now, now),
+        moments = self._send_moments(
+            spec["day"], config, not_before=max(spec.get("not_before") or now, now)
         )
+        with no_jit(cr):
+            self._insert_rows(
+                spec, owner, columns, day_start, now, program, config, moments
+            )
         self.env["lp.campaign.recipient"].invalidate_model()
         return self._summary(owner)
 
     @api.model
-    def _insert_rows(self, spec, owner, columns, day_start, now, program, config):
+    def _insert_rows(
+        self, spec, owner, columns, day_start, now, program, config, moments
+    ):
+        # creator left empty: the rows are the system's, and a foreign key
+        # check per row on the same user row costs more than the insert
+        default_tz = config.tz or "UTC"
         self.env.cr.execute(
             SQL(
                 """
@@ -172,14 +179,18 @@ class LpMessageDispatch(models.AbstractModel):
                       FROM lp_card c
                      WHERE c.program_id = %(program)s AND c.state = 'active'
                      ORDER BY c.member_id, c.id DESC
+                ),
+                zones AS (
+                    SELECT * FROM unnest(%(zones)s::varchar[], %(moments)s::timestamp[])
+                        AS z(tz, moment)
                 )
                 INSERT INTO lp_campaign_recipient (
                     %(owner_columns)s, partner_id, company_id, member_id, state,
                     reason, is_control, "group", channel, email, phone, lang, tz,
                     balance, tier_id, expiring_points, expiring_date, card_ending,
                     gift_points, gift_lifetime_days, gift_key, sms_parts,
-                    bought, response_orders, response_revenue,
-                    create_uid, create_date, write_uid, write_date)
+                    bought, response_orders, response_revenue, scheduled_date,
+                    create_date, write_date)
                 SELECT %(owner_values)s, s.partner_id, %(company)s, m.id,
                        CASE WHEN s.reason IS NOT NULL THEN 'skipped'
                             WHEN s.held_out THEN 'control' ELSE 'target' END,
@@ -192,15 +203,21 @@ class LpMessageDispatch(models.AbstractModel):
                        CASE WHEN s.reason IS NULL AND NOT s.held_out
                              AND m.state = 'active' THEN %(gift)s ELSE 0 END,
                        %(gift_days)s, %(gift_key)s, 0, 0, 0, 0,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                       CASE WHEN s.reason IS NULL
+                            THEN COALESCE(z.moment, %(default_moment)s) END,
+                       %(now)s, %(now)s
                   FROM split s
+                  LEFT JOIN zones z ON z.tz = s.tz
                   LEFT JOIN lp_member m ON m.partner_id = s.partner_id
                        AND m.program_id = %(program)s AND m.state <> 'closed'
                   LEFT JOIN expiring e ON e.member_id = m.id
                   LEFT JOIN cards k ON k.member_id = m.id
                 """,
                 audience=spec["audience"],
-                tz=config.tz or "UTC",
+                tz=default_tz,
+                zones=list(moments),
+                moments=list(moments.values()),
+                default_moment=moments["UTC"],
                 rule=spec.get("channel", "auto"),
                 cap=config.cap_messages,
                 cap_from=day_start - timedelta(days=config.cap_days),
@@ -215,47 +232,24 @@ class LpMessageDispatch(models.AbstractModel):
                 gift=spec.get("gift_points") or 0.0,
                 gift_days=spec.get("gift_lifetime_days") or 0,
                 gift_key=spec.get("gift_key"),
-                uid=self.env.uid,
                 now=now,
             )
         )
 
     @api.model
-    def _assign_send_times(self, owner, day, config, not_before=None):
-        """Give the target and control rows of ``owner`` their UTC send
-        moment: the start of the config's window on ``day`` in their own
-        time zone (or ``not_before`` when that is inside the window, or the
-        next day's start when the window is over)."""
-        cr = self.env.cr
-        where = self._owner_sql(owner)
-        cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT tz FROM lp_campaign_recipient r
-                 WHERE %s AND r.state IN ('target', 'control')
-                """,
-                where,
-            )
+    def _send_moments(self, day, config, not_before=None):
+        """{time zone: UTC send moment} for every zone: the start of the
+        config's window on ``day`` in that zone (or ``not_before`` when that
+        is inside the window, or the next day's start when it is over).
+        About 600 zones, computed in a few milliseconds, so that the rows
+        get their moment in the INSERT itself."""
+        return daytime.buckets(
+            [*pytz.all_timezones, "UTC", config.tz or "UTC"],
+            day,
+            config.hour_from,
+            config.hour_to,
+            not_before=not_before,
         )
-        zones = [row[0] for row in cr.fetchall()]
-        if not zones:
-            return {}
-        moments = daytime.buckets(
-            zones, day, config.hour_from, config.hour_to, not_before=not_before
-        )
-        cr.execute(
-            SQL(
-                """
-                UPDATE lp_campaign_recipient r SET scheduled_date = b.moment
-                  FROM unnest(%s::varchar[], %s::timestamp[]) AS b(tz, moment)
-                 WHERE %s AND r.state IN ('target', 'control') AND r.tz = b.tz
-                """,
-                list(moments),
-                list(moments.values()),
-                where,
-            )
-        )
-        return moments
 
     @api.model
     def _summary(self, owner):

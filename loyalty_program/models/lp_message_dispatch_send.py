@@ -13,22 +13,43 @@ class LpMessageDispatch(models.AbstractModel):
     # Sending
 
     @api.model
-    def _mailing_channel_values(self, channel, subject):
-        """The channel's part of a dispatch mailing: texts rendered from the
-        recipient row (``email_subject``/``email_html`` or ``sms_text``), no
-        SMS opt-out link (it would change the counted parts). ``subject`` is
-        the mailing's own name, kept as the SMS subject."""
-        if channel == "email":
-            return {
-                "subject": "{{ object.email_subject }}",
-                "body_arch": '<div t-out="object.email_html"/>',
-                "body_html": '<div t-out="object.email_html"/>',
-            }
-        return {
-            "sms_subject": subject,
-            "body_plaintext": "{{ object.sms_text }}",
-            "sms_allow_unsubscribe": False,
+    def _mailing_values(self, name, channel, moment, domain, utm_campaign_id, user_id):
+        """Values of a dispatch mailing of ``channel`` sent at ``moment`` to
+        the recipient rows of ``domain``, named after ``name``, the channel
+        and the moment; texts rendered from the recipient row
+        (``email_subject``/``email_html`` or ``sms_text``), no SMS opt-out
+        link (it would change the counted parts). The caller adds the link
+        to its owner (``lp_campaign_id``, ``lp_trigger_run_id``)."""
+        label = dict(self.env["lp.campaign.recipient"]._fields["channel"].selection)
+        subject = f"{name} ({label[channel]}, {moment:%Y-%m-%d %H:%M} UTC)"
+        values = {
+            "mailing_type": "mail" if channel == "email" else "sms",
+            "subject": subject,
+            "mailing_model_id": self.env["ir.model"]._get_id("lp.campaign.recipient"),
+            "mailing_domain": repr(domain),
+            "campaign_id": utm_campaign_id,
+            "user_id": user_id,
+            "schedule_type": "scheduled",
+            "schedule_date": moment,
+            "keep_archives": True,
         }
+        if channel == "email":
+            values.update(
+                {
+                    "subject": "{{ object.email_subject }}",
+                    "body_arch": '<div t-out="object.email_html"/>',
+                    "body_html": '<div t-out="object.email_html"/>',
+                }
+            )
+        else:
+            values.update(
+                {
+                    "sms_subject": subject,
+                    "body_plaintext": "{{ object.sms_text }}",
+                    "sms_allow_unsubscribe": False,
+                }
+            )
+        return values
 
     @api.model
     def _create_mailings(self, owner, mailing_values):

@@ -1,3 +1,5 @@
+from markupsafe import Markup, escape
+
 from odoo import api, models
 from odoo.tools import SQL, format_date
 
@@ -59,21 +61,62 @@ class LpMessageDispatch(models.AbstractModel):
         return values
 
     @api.model
-    def _count_sms_parts(self, owner, template_for_lang):
+    def _render_texts(self, source, recipients, format_rows=None, row_of=None):
+        """{recipient id: {'sms', 'subject', 'html'}}: the templates of
+        ``source`` (``sms_body``, ``email_subject``, ``email_body``, read in
+        each recipient's language) filled with the placeholder values
+        ``format_rows(rows, lang)`` (default :meth:`_format`) of the rows
+        ``row_of(recipient)`` (default ``recipient._placeholder_row()``);
+        the e-mail ends with the unsubscribe link."""
+        format_rows = format_rows or self._format
+        result = {}
+        for lang, group in recipients.grouped(lambda r: r.lang or "en_US").items():
+            texts = source.with_context(lang=lang)
+            rows = [
+                row_of(recipient) if row_of else recipient._placeholder_row()
+                for recipient in group
+            ]
+            footer = Markup('<p style="font-size: 12px;"><a href="%s">%s</a></p>') % (
+                "/unsubscribe_from_list",
+                texts.env._("Unsubscribe"),
+            )
+            for recipient, values in zip(group, format_rows(rows, lang), strict=True):
+                html = placeholders.render(
+                    texts.email_body or "", values, escape=lambda v: str(escape(v))
+                )
+                result[recipient.id] = {
+                    "sms": placeholders.render(texts.sms_body or "", values),
+                    "subject": placeholders.render(texts.email_subject or "", values),
+                    "html": Markup(html) + footer,
+                }
+        return result
+
+    @api.model
+    def _count_sms_parts(
+        self, owner, template_for_lang, format_rows=None, join=None, columns=None
+    ):
         """Render the SMS of each target and control row of ``owner`` on the
         SMS channel with ``template_for_lang(lang)``, store its parts, and
-        return (longest text, its parts, total parts of the target rows)."""
+        return (longest text, its parts, total parts of the target rows).
+        The values are ``format_rows(rows, lang)`` (default :meth:`_format`)
+        of the rows read, with ``columns`` ({key: SQL}) from ``join`` (SQL)
+        added to the snapshot columns."""
+        format_rows = format_rows or self._format
+        columns = columns or {}
         cr = self.env.cr
         cr.execute(
             SQL(
                 """
                 SELECT r.id, COALESCE(r.lang, 'en_US'), rp.name, r.balance,
                        r.tier_id, r.expiring_points, r.expiring_date,
-                       r.gift_points, r.card_ending, r.is_control
+                       r.gift_points, r.card_ending, r.is_control %s
                   FROM lp_campaign_recipient r
                   JOIN res_partner rp ON rp.id = r.partner_id
+                  %s
                  WHERE %s AND r.channel = 'sms' AND r.state IN ('target', 'control')
                 """,
+                SQL("").join(SQL(", %s", column) for column in columns.values()),
+                join or SQL(),
                 self._owner_sql(owner),
             )
         )
@@ -88,6 +131,7 @@ class LpMessageDispatch(models.AbstractModel):
             "gift_points",
             "card_ending",
             "is_control",
+            *columns,
         ]
         by_lang = {}
         for row in cr.fetchall():
@@ -96,7 +140,7 @@ class LpMessageDispatch(models.AbstractModel):
         longest, longest_parts, total = "", 0, 0
         for lang, rows in by_lang.items():
             template = template_for_lang(lang) or ""
-            for row, values in zip(rows, self._format(rows, lang), strict=True):
+            for row, values in zip(rows, format_rows(rows, lang), strict=True):
                 text = placeholders.render(template, values)
                 parts = sms_parts.count(text).parts
                 ids.append(row["id"])

@@ -4,8 +4,9 @@ from odoo.fields import Domain
 
 class MailingMailing(models.Model):
     """A trigger run's mailings send exactly its stored recipient rows of
-    their channel and moment, and report back once sent (the sending side
-    of the campaign machinery, extended for trigger runs)."""
+    their channel and moment; once sent, they report back through the
+    dispatch like a campaign's (``_lp_after_send`` knows them by their
+    target model)."""
 
     _inherit = "mailing.mailing"  # pylint: disable=consider-merging-classes-inherited
 
@@ -26,18 +27,3 @@ class MailingMailing(models.Model):
                 "state", "=", "scheduled"
             )
         return super()._get_recipients_domain()
-
-    def _lp_after_send(self):
-        result = super()._lp_after_send()
-        trigger_mailings = self.filtered("lp_trigger_run_id")
-        if not trigger_mailings:
-            return result
-        self.env["lp.message.dispatch"]._mark_sent(trigger_mailings)
-        # as for campaigns: a fixed audience, so an SMS mailing with nobody
-        # left is done now rather than at the next queue run
-        for mailing in trigger_mailings.filtered(
-            lambda m: m.mailing_type == "sms" and m.state != "done"
-        ):
-            if not mailing._get_remaining_recipients():
-                mailing.write({"state": "done", "sent_date": fields.Datetime.now()})
-        return result

@@ -45,8 +45,10 @@ class LpTriggerMessage(models.Model):
         readonly=True, help="Tier downgrade: what is left to spend to keep the tier."
     )
     tier_id = fields.Many2one("lp.tier", readonly=True)
+    # The recipient row points at its occasion (not the other way round:
+    # no cycle of foreign keys between the two tables).
     recipient_id = fields.Many2one(
-        "lp.campaign.recipient", readonly=True, index="btree_not_null"
+        "lp.campaign.recipient", compute="_compute_recipient_id"
     )
     state = fields.Selection(related="recipient_id.state")
     reason = fields.Selection(related="recipient_id.reason")
@@ -54,3 +56,11 @@ class LpTriggerMessage(models.Model):
     scheduled_date = fields.Datetime(related="recipient_id.scheduled_date")
 
     _occasion_unique = models.UniqueIndex("(trigger_id, partner_id, occasion)")
+
+    def _compute_recipient_id(self):
+        rows = self.env["lp.campaign.recipient"].search(
+            [("trigger_message_id", "in", self.ids)]
+        )
+        by_message = {row.trigger_message_id.id: row for row in rows}
+        for message in self:
+            message.recipient_id = by_message.get(message.id, False)

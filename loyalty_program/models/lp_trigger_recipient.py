@@ -19,14 +19,5 @@ class LpCampaignRecipient(models.Model):
         "lp.trigger.message", string="Occasion", readonly=True, ondelete="set null"
     )
 
-    def _compute_texts(self):  # pylint: disable=missing-return
-        campaign_rows = self.filtered(lambda r: not r.trigger_id)
-        if campaign_rows:
-            super(LpCampaignRecipient, campaign_rows)._compute_texts()
-        for trigger, recipients in (self - campaign_rows).grouped("trigger_id").items():
-            texts = trigger._render_recipients(recipients)
-            for recipient in recipients:
-                text = texts.get(recipient.id, {})
-                recipient.sms_text = text.get("sms", False)
-                recipient.email_subject = text.get("subject", False)
-                recipient.email_html = text.get("html", False)
+    def _text_source(self):
+        return self.trigger_id or super()._text_source()

@@ -179,17 +179,6 @@ class LpTrigger(models.Model):
                 run=run.id,
             )
         )
-        cr.execute(
-            SQL(
-                """
-                UPDATE lp_trigger_message x SET recipient_id = r.id
-                  FROM lp_campaign_recipient r
-                 WHERE r.trigger_run_id = %(run)s AND x.run_id = %(run)s
-                   AND x.partner_id = r.partner_id
-                """,
-                run=run.id,
-            )
-        )
         self.env["lp.campaign.recipient"].invalidate_model()
         self.env["lp.trigger.message"].invalidate_model()
 
@@ -197,22 +186,14 @@ class LpTrigger(models.Model):
         """Values of the mailing of one channel and send moment of ``run``.
         Meant to be overridden."""
         self.ensure_one()
-        label = dict(self.env["lp.campaign.recipient"]._fields["channel"].selection)
-        values = {
-            "lp_trigger_run_id": run.id,
-            "mailing_type": "mail" if channel == "email" else "sms",
-            "subject": f"{self.name} ({label[channel]}, {moment:%Y-%m-%d %H:%M} UTC)",
-            "mailing_model_id": self.env["ir.model"]._get_id("lp.campaign.recipient"),
-            "mailing_domain": repr([("trigger_run_id", "=", run.id)]),
-            "campaign_id": self.utm_campaign_id.id,
-            "user_id": self.env.uid,
-            "schedule_type": "scheduled",
-            "schedule_date": moment,
-            "keep_archives": True,
-        }
-        values.update(
-            self.env["lp.message.dispatch"]._mailing_channel_values(
-                channel, values["subject"]
-            )
+        return dict(
+            self.env["lp.message.dispatch"]._mailing_values(
+                self.name,
+                channel,
+                moment,
+                [("trigger_run_id", "=", run.id)],
+                self.utm_campaign_id.id,
+                self.env.uid,
+            ),
+            lp_trigger_run_id=run.id,
         )
-        return values

@@ -46,3 +46,4 @@ from . import test_trigger_results
 from . import test_tier_window
 from . import test_pos_busy_member
 from . import test_readonly_rpc
+from . import test_trigger_concurrency

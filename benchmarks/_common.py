@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -292,3 +293,32 @@ def print_table(title, rows, headers=("measure", "value")):
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
     print(line, flush=True)
+
+
+def start_server(cmd, url, timeout=180):
+    """Start an Odoo server (``cmd``) in a process group of its own and wait
+    until ``url``/web/health answers. Returns the process."""
+    import requests
+
+    process = subprocess.Popen(cmd, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Odoo exited ({process.returncode})")
+        try:
+            requests.get(url + "/web/health", timeout=5)
+            return process
+        except requests.RequestException:
+            time.sleep(1)
+    raise RuntimeError(f"Odoo did not answer within {timeout} s")
+
+
+def stop_server(process):
+    """Stop a server of :func:`start_server` (its whole process group)."""
+    if process and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -22,12 +22,10 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from collections import Counter
 
-import requests
 from _common import (
     ODOO_ARGS,
     SIZES,
@@ -37,6 +35,8 @@ from _common import (
     percentile,
     prepare_core_database,
     print_table,
+    start_server,
+    stop_server,
     update_modules,
 )
 from _load_till import Till
@@ -284,26 +284,10 @@ class Server:
             "--log-handler", "odoo.service.server:INFO",
         ]  # fmt: skip
         log(f"starting Odoo, {self.workers} workers, port {self.port}")
-        self.process = subprocess.Popen(cmd, start_new_session=True)
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Odoo exited ({self.process.returncode})")
-            try:
-                requests.get(self.url + "/web/health", timeout=5)
-                return
-            except requests.RequestException:
-                time.sleep(1)
-        raise RuntimeError("Odoo did not answer within 3 minutes")
+        self.process = start_server(cmd, self.url)
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_server(self.process)
 
     def log_size(self):
         return os.path.getsize(self.logfile) if os.path.exists(self.logfile) else 0

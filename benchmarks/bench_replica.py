@@ -35,7 +35,6 @@ import glob
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -44,7 +43,6 @@ from collections import Counter
 from datetime import date, timedelta
 
 import psycopg2
-import requests
 from _common import (
     ODOO_ARGS,
     database_state,
@@ -54,6 +52,8 @@ from _common import (
     prepare_core_database,
     print_table,
     setup_odoo,
+    start_server,
+    stop_server,
 )
 from _load_till import Rpc
 
@@ -271,26 +271,10 @@ class Server:
             cmd += ["--db_replica_port", str(self.replica.port)]
         where = "with the replica" if self.replica else "without a replica"
         log(f"starting Odoo, 2 workers, {where}, port {self.port}")
-        self.process = subprocess.Popen(cmd, start_new_session=True)
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Odoo exited ({self.process.returncode})")
-            try:
-                requests.get(self.url + "/web/health", timeout=5)
-                return
-            except requests.RequestException:
-                time.sleep(1)
-        raise RuntimeError("Odoo did not answer within 3 minutes")
+        self.process = start_server(cmd, self.url)
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_server(self.process)
 
     def requests_by_mode(self):
         """{(method, cursor mode): count} of the JSON-RPC calls served."""

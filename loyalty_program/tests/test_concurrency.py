@@ -135,13 +135,12 @@ class TestConcurrentSpending(BaseCase):
         balance, spends = self._state()
         self.assertEqual((float(balance), spends), (20.0, 1))
 
-    @mute_logger("odoo.sql_db")
-    def test_two_tills_cannot_reserve_the_same_points(self):
-        """REPEATABLE READ: the second till waited on the member's lock with
-        a snapshot taken before the first till's reservation. Reserving
-        writes the member row, so the second one fails to serialize (Odoo
-        retries the request) instead of reading stale reservations and
-        over-reserving."""
+    def _reserve_against_first_till(self, reserve):
+        """The first till reserves 80 of the 100 points and holds the
+        member's lock; meanwhile a second till, on its own connection, takes
+        its snapshot, then calls ``reserve(cr)`` (and waits on the lock).
+        Once the first commits, returns what the second got: "reserved" or
+        the exception."""
         outcome = {}
 
         def second_till():
@@ -151,7 +150,7 @@ class TestConcurrentSpending(BaseCase):
                 # The snapshot is taken now, before the first till commits.
                 cr.execute("SELECT 1")
                 outcome["ready"] = True
-                self._reserve(cr, "pos.order:till-2")
+                reserve(cr)
                 cr.commit()  # pylint: disable=invalid-commit
                 outcome["till-2"] = "reserved"
             except (
@@ -177,7 +176,19 @@ class TestConcurrentSpending(BaseCase):
             first.close()
         thread.join(30)
         self.assertFalse(thread.is_alive())
-        self.assertIsInstance(outcome["till-2"], errors.SerializationFailure)
+        return outcome["till-2"]
+
+    @mute_logger("odoo.sql_db")
+    def test_two_tills_cannot_reserve_the_same_points(self):
+        """REPEATABLE READ: the second till waited on the member's lock with
+        a snapshot taken before the first till's reservation. Reserving
+        writes the member row, so the second one fails to serialize (Odoo
+        retries the request) instead of reading stale reservations and
+        over-reserving."""
+        outcome = self._reserve_against_first_till(
+            lambda cr: self._reserve(cr, "pos.order:till-2")
+        )
+        self.assertIsInstance(outcome, errors.SerializationFailure)
         # The retry reads the first reservation: 20 free, 80 refused.
         with self.db.cursor() as cr, self.assertRaisesRegex(UserError, "20.0 points"):
             self._reserve(cr, "pos.order:till-2")
@@ -191,7 +202,6 @@ class TestConcurrentSpending(BaseCase):
         reservation, failing to serialize, is made again at READ COMMITTED
         with the current reservations, so it succeeds for what is left free
         and is refused beyond it: no request replayed, nothing over-reserved."""
-        outcome = {}
 
         def reserve(cr, key, points):
             if cr.transaction is None:
@@ -205,35 +215,10 @@ class TestConcurrentSpending(BaseCase):
                 ),
             )
 
-        def second_till():
-            cr = self.db.cursor()
-            try:
-                cr.execute("SET lock_timeout = '20s'")
-                cr.execute("SELECT 1")  # the snapshot, before the first commits
-                outcome["ready"] = True
-                reserve(cr, "pos.order:till-2", 20)
-                cr.commit()  # pylint: disable=invalid-commit
-                outcome["till-2"] = "reserved"
-            except (errors.SerializationFailure, UserError) as exc:
-                cr.rollback()
-                outcome["till-2"] = exc
-            finally:
-                cr.close()
-
-        first = self.db.cursor()
-        try:
-            self._reserve(first, "pos.order:till-1")  # 80, holds the lock
-            thread = threading.Thread(target=second_till)
-            thread.start()
-            time.sleep(1.0)
-            self.assertTrue(outcome.get("ready"))
-            self.assertTrue(thread.is_alive(), "the second till did not wait")
-            first.commit()  # pylint: disable=invalid-commit
-        finally:
-            first.close()
-        thread.join(30)
-        self.assertFalse(thread.is_alive())
-        self.assertEqual(outcome["till-2"], "reserved")
+        outcome = self._reserve_against_first_till(
+            lambda cr: reserve(cr, "pos.order:till-2", 20)
+        )
+        self.assertEqual(outcome, "reserved")
         self.assertEqual(tuple(map(float, self._reserved())), (100.0, 2.0))
         # A third till with a stale snapshot is refused on current figures.
         with self.db.cursor() as cr:

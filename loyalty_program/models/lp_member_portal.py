@@ -1,8 +1,6 @@
 import base64
 from datetime import timedelta
 
-from psycopg2.errors import UniqueViolation
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import (
@@ -10,7 +8,6 @@ from odoo.tools import (
     format_amount,
     format_date,
     formatLang,
-    mute_logger,
 )
 
 from ..tools import card_number, tier_progress
@@ -59,27 +56,25 @@ class LpMember(models.Model):
                 }
             )
         card = self._lp_pos_enrol_card(program, None)
-        # The same phone joining twice at once: the unique enrolment phone
-        # makes the second one fail here, with nothing created.
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                member = self._enrol(
-                    partner,
-                    program,
-                    card=card,
-                    source="portal",
-                    welcome=welcome,
-                    extra_vals={"enrol_phone": phone},
-                )
-        except UniqueViolation as error:
-            raise UserError(
-                self.env._(
-                    "%(phone)s is already a member: sign in to your account.",
-                    phone=phone,
-                )
-            ) from error
+        member = self._enrol_by_phone(
+            partner,
+            program,
+            phone,
+            lambda error: self._lp_refuse_portal_enrolled(phone, error),
+            card=card,
+            source="portal",
+            welcome=welcome,
+        )
         member._lp_portal_grant_access()
         return member
+
+    def _lp_refuse_portal_enrolled(self, phone, error):
+        raise UserError(
+            self.env._(
+                "%(phone)s is already a member: sign in to your account.",
+                phone=phone,
+            )
+        ) from error
 
     def _lp_portal_grant_access(self):
         """A portal account for the member's customer (login: the phone),

@@ -1,8 +1,6 @@
-from psycopg2.errors import UniqueViolation
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
 
 from ..tools import card_number
 
@@ -196,19 +194,14 @@ class LpMember(models.Model):
                     "email": values.get("email"),
                 }
             )
-        # Two tills enrolling the same phone at once: the unique enrolment
-        # phone makes the second one fail here, with nothing created.
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                member = self._enrol(
-                    partner,
-                    program,
-                    card=card,
-                    source="pos",
-                    extra_vals={"enrol_phone": e164},
-                )
-        except UniqueViolation as error:
-            self._lp_refuse_enrolled(name, e164, error)
+        member = self._enrol_by_phone(
+            partner,
+            program,
+            e164,
+            lambda error: self._lp_refuse_enrolled(name, e164, error),
+            card=card,
+            source="pos",
+        )
         info = member._lp_pos_info()
         info["new_card_number"] = card.number
         return info

@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from psycopg2.errors import UniqueViolation
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from ..tools import tiers
 from .lp_ledger import POSTING
@@ -230,6 +232,22 @@ class LpMember(models.Model):
             source=source,
             source_key=f"welcome:{self.id}",
         )
+
+    @api.model
+    def _enrol_by_phone(self, partner, program, phone, refuse, **kwargs):
+        """:meth:`_enrol` keyed by the enrolment ``phone`` (E.164). Two joins
+        of the same phone at once (two tills, a double click on the web):
+        the unique enrolment phone makes the second one fail, with nothing
+        created, and ``refuse(error)`` raises the UserError its channel
+        shows. Returns the member."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                return self._enrol(
+                    partner, program, extra_vals={"enrol_phone": phone}, **kwargs
+                )
+        except UniqueViolation as error:
+            refuse(error)
+            raise
 
     @api.model
     def _enrol(

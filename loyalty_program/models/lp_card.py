@@ -227,7 +227,11 @@ class LpCard(models.Model):
         shaped = programs.filtered(
             lambda p: len(digits) == p.card_length and digits.startswith(p.card_prefix)
         )
-        card = self.sudo().search([("number", "=", digits)], limit=1)
+        card = self.sudo().search_fetch(
+            [("number", "=", digits)],
+            ["number", "state", "program_id", "member_id"],
+            limit=1,
+        )
         if not card:
             if not shaped:
                 return self.browse()

@@ -65,7 +65,10 @@ class LpLedger(models.Model):
         related="member_id.company_id", store=True, precompute=True
     )
     currency_id = fields.Many2one(related="program_id.currency_id")
-    kind = fields.Selection(KINDS, required=True, readonly=True, index=True)
+    # No index of its own on kind or res_model: every query on them goes
+    # through a composite index (_source_unique, _source_index) or the
+    # date, and each index is one more write per posting.
+    kind = fields.Selection(KINDS, required=True, readonly=True)
     amount = fields.Float(string="Points", digits=(16, 2), required=True, readonly=True)
     shortfall = fields.Float(
         digits=(16, 2),
@@ -94,7 +97,7 @@ class LpLedger(models.Model):
         readonly=True,
         help="Part of this credit not yet spent or expired.",
     )
-    res_model = fields.Char(string="Source model", readonly=True, index=True)
+    res_model = fields.Char(string="Source model", readonly=True)
     res_id = fields.Many2oneReference(
         string="Source ID", model_field="res_model", readonly=True
     )

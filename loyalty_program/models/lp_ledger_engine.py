@@ -39,7 +39,11 @@ class LpLedger(models.Model):
         )
         members._lock_for_posting()
         entries = [ledger._post_one(dict(vals)) for vals in vals_list]
-        members._after_posting()
+        # Credits and spends (checked against the other orders' reservations
+        # in _check_reservations) never take reserved points: the members'
+        # reservations need no fitting to the balance after them.
+        fits = all(entry.amount >= 0 or entry.kind == "spend" for entry in entries)
+        members.with_context(lp_reservations_fit=fits)._after_posting()
         return self.browse([entry.id for entry in entries])
 
     def _post_one(self, vals):
@@ -119,8 +123,9 @@ class LpLedger(models.Model):
 
     def _post_debit(self, member, vals, prefer, allow_partial):
         wanted = -vals["amount"]
-        credits = self.search(
-            [("member_id", "=", member.id), ("remaining", ">", 0)]
+        credits = self.search_fetch(
+            [("member_id", "=", member.id), ("remaining", ">", 0)],
+            ["remaining", "held", "expiry_date"],
         ).filtered(lambda c: not c.held or c.id in prefer)
         preferred = credits.filtered(lambda c: c.id in prefer)
         others = credits - preferred

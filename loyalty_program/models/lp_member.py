@@ -180,9 +180,20 @@ class LpMember(models.Model):
 
     @api.depends("card_ids.state", "card_ids.number")
     def _compute_card_number(self):
+        if not all(self._ids):  # new records (a form being filled)
+            for member in self:
+                cards = member.card_ids.filtered(lambda c: c.state == "active")
+                member.card_number = cards[:1].number or False
+            return
+        # The newest active card of each member, in one query.
+        number = {}
+        for card in self.env["lp.card"].search_fetch(
+            [("member_id", "in", self.ids), ("state", "=", "active")],
+            ["member_id", "number"],
+        ):
+            number.setdefault(card.member_id.id, card.number)
         for member in self:
-            cards = member.card_ids.filtered(lambda c: c.state == "active")
-            member.card_number = cards[:1].number or False
+            member.card_number = number.get(member.id, False)
 
     def _search_card_number(self, operator, value):
         return [("card_ids.number", operator, value)]

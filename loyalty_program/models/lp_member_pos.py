@@ -3,25 +3,37 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import card_number
+from .lp_member import BOOKKEEPING
 
 
 class LpMember(models.Model):
     _inherit = "lp.member"  # pylint: disable=consider-merging-classes-inherited
 
-    def _lp_pos_info(self, order_key=None):
+    def _lp_pos_info(self, order_key=None, reservation=None):
         """What the till shows about a member (meant to be extended).
-        ``order_key`` adds what that till order has reserved."""
+        ``order_key`` adds what that till order has reserved (its
+        ``reservation`` when the caller has it)."""
         self.ensure_one()
-        reservation = self.env["lp.reservation"]
-        if order_key:
-            reservation = reservation.sudo().search(
-                [
-                    ("member_id", "=", self.id),
-                    ("key", "=", order_key),
-                    ("state", "=", "reserved"),
-                ],
-                limit=1,
+        if reservation is not None:
+            reservation = reservation.filtered(lambda r: r.state == "reserved")
+        elif order_key:
+            reservation = (
+                self.env["lp.reservation"]
+                .sudo()
+                .search(
+                    [
+                        ("member_id", "=", self.id),
+                        ("key", "=", order_key),
+                        ("state", "=", "reserved"),
+                    ],
+                    limit=1,
+                )
             )
+        else:
+            reservation = self.env["lp.reservation"]
+        # Only what the till shows: not the whole customer and tier rows.
+        self.partner_id.fetch(["name"])
+        self.tier_id.fetch(["name", "discount_percent"])
         return {
             "member_id": self.id,
             "partner_id": self.partner_id.id,
@@ -44,8 +56,20 @@ class LpMember(models.Model):
 
     @api.model
     def _lp_pos_programs(self):
-        return self.env["lp.program"].search(
+        """The till company's active programs, with the settings the till's
+        calls read, in one query."""
+        return self.env["lp.program"].search_fetch(
             [("active", "=", True), ("company_id", "=", self.env.company.id)],
+            [
+                "name",
+                "active",
+                "company_id",
+                "program_type",
+                "point_value",
+                "spend_cap_percent",
+                "card_prefix",
+                "card_length",
+            ],
             order="sequence, id",
         )
 
@@ -53,7 +77,8 @@ class LpMember(models.Model):
         """Points taken by an adjustment or a reversal may leave less than
         open orders reserved: their reservations shrink (the till is told)."""
         result = super()._after_posting()
-        self.env["lp.reservation"]._lp_fit_to_balance(self)
+        if not self.env.context.get("lp_reservations_fit"):
+            self.env["lp.reservation"]._lp_fit_to_balance(self)
         return result
 
     def _lp_free_points(self):
@@ -67,16 +92,25 @@ class LpMember(models.Model):
         """Lock the member row and write it, so that any other transaction
         that reads this member's reservations or balance under REPEATABLE
         READ and then waits on the lock gets a serialization failure (Odoo
-        retries it with a fresh snapshot) instead of reading stale rows."""
-        self._lock_for_posting()
+        retries it with a fresh snapshot) instead of reading stale rows.
+        One statement: the rows are locked in id order by the sub-select
+        (as :meth:`_lock_for_posting` does), then written."""
+        if not self.ids:
+            return
+        self.flush_recordset()
         self.env.cr.execute(
             SQL(
-                "UPDATE lp_member SET write_date = (now() AT TIME ZONE 'UTC') "
-                "WHERE id IN %s",
-                tuple(self.ids),
-            )
+                """
+                UPDATE lp_member SET write_date = (now() AT TIME ZONE 'UTC')
+                 WHERE id IN (SELECT id FROM lp_member WHERE id IN %s
+                               ORDER BY id FOR NO KEY UPDATE)
+                """,
+                tuple(sorted(self.ids)),
+            ),
+            # Expected on a busy member, and handled (see _lock_for_posting).
+            log_exceptions=False,
         )
-        self.invalidate_recordset(["write_date"])
+        self.invalidate_recordset([*BOOKKEEPING, "write_date"])
 
     @api.model
     def _lp_pos_find(self, code):

@@ -20,20 +20,26 @@ class LpMember(models.Model):
         """Lock the member rows, in id order, waiting for other postings.
         Under Odoo's REPEATABLE READ a concurrent posting that committed first
         makes this raise a serialization failure: Odoo retries the request, or
-        the till's calls fall back to READ COMMITTED (``tools.transactions``)."""
-        if not self.ids:
+        the till's calls fall back to READ COMMITTED (``tools.transactions``).
+
+        Members in the context's ``lp_locked_member_ids`` are already locked
+        by the caller, in the same savepoint (several postings of one paid
+        order): they are not locked nor re-read again."""
+        locked = self.env.context.get("lp_locked_member_ids") or ()
+        members = self.filtered(lambda member: member.id not in locked)
+        if not members.ids:
             return
-        self.flush_recordset()
+        members.flush_recordset()
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM lp_member WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
-                tuple(sorted(self.ids)),
+                tuple(sorted(members.ids)),
             ),
             # A serialization failure here is expected on a busy member and
             # handled (Odoo's retry, or the till's READ COMMITTED fallback).
             log_exceptions=False,
         )
-        self.invalidate_recordset(list(BOOKKEEPING))
+        members.invalidate_recordset(list(BOOKKEEPING))
 
     def _apply_delta(self, balance=0.0, pending=0.0, window_spend=0.0):
         self.ensure_one()

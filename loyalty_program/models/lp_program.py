@@ -204,9 +204,17 @@ class LpProgram(models.Model):
         categories = self[f"{purpose}_excluded_categ_ids"]
         if product in products:
             return True
+        if not categories:  # the usual case: no need to read the product
+            return False
         categ = product.categ_id
-        return bool(categories) and any(
-            categ.parent_path.startswith(c.parent_path) for c in categories
+        return any(categ.parent_path.startswith(c.parent_path) for c in categories)
+
+    @api.model
+    def _lp_points_product_id(self):
+        """Id of the product of the points discount lines (cached lookup of
+        its XML id, no query), False when it was deleted."""
+        return self.env["ir.model.data"]._xmlid_to_res_id(
+            "loyalty_program.product_lp_points_discount", raise_if_not_found=False
         )
 
     def _max_spend_points(self, member, order_total, spendable_total):

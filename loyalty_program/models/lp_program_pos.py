@@ -65,18 +65,16 @@ class LpProgram(models.Model):
         sends: ``[{"product_id": id, "amount": price tax included}]``. The
         points discount lines themselves are left out."""
         self.ensure_one()
-        points_product = self.env.ref(
-            "loyalty_program.product_lp_points_discount", raise_if_not_found=False
-        )
+        points_product_id = self._lp_points_product_id()
         products = self.env["product.product"].browse(
-            {line["product_id"] for line in lines}
+            {line["product_id"] for line in lines} - {points_product_id}
         )
         excluded = {
             product.id for product in products if self._is_excluded(product, "spend")
         }
         total = spendable = 0.0
         for line in lines:
-            if points_product and line["product_id"] == points_product.id:
+            if line["product_id"] == points_product_id:
                 continue
             total += line["amount"]
             if line["product_id"] not in excluded:

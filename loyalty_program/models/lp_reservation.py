@@ -22,7 +22,9 @@ class LpReservation(models.Model):
     member_id = fields.Many2one(
         "lp.member", required=True, index=True, ondelete="cascade", readonly=True
     )
-    company_id = fields.Many2one(related="member_id.company_id", store=True)
+    company_id = fields.Many2one(
+        related="member_id.company_id", store=True, precompute=True
+    )
     points = fields.Float(digits=(16, 2), required=True, readonly=True)
     key = fields.Char(
         required=True,

@@ -56,9 +56,22 @@ class PosOrder(models.Model):
 
     def _process_saved_order(self, draft):
         result = super()._process_saved_order(draft)
-        if not draft and self.state in ("paid", "done"):
+        if not draft and self.state in ("paid", "done") and self._lp_concerns_loyalty():
             self._lp_post_safely()
         return result
+
+    def _lp_concerns_loyalty(self):
+        """False for an order the loyalty posting has nothing to do with: no
+        customer, no points line, no returned goods and no points reserved
+        for it (most of a shop's orders). Such an order is saved without
+        the posting's savepoint and its statements."""
+        self.ensure_one()
+        return bool(
+            self.partner_id
+            or self._lp_points_lines()
+            or self.lines.refunded_orderline_id
+            or self._lp_reservations()
+        )
 
     def _lp_post_safely(self):
         """Post the loyalty side of the paid order; whatever fails is rolled
@@ -99,19 +112,22 @@ class PosOrder(models.Model):
 
     # Hooks, meant to be overridden
 
-    def _lp_get_member(self):
+    def _lp_get_member(self, reservations=None):
         """The membership the order posts to: the one the till showed when
         it is still valid (same customer, active program of the order's
         company), else the customer's membership in the company's first
-        program (the same lookup the till makes)."""
+        program (the same lookup the till makes). ``reservations``: the
+        order's (:meth:`_lp_reservations`), when the caller has them."""
         self.ensure_one()
         if not self.partner_id:
             return self.env["lp.member"]
         Member = self.env["lp.member"].sudo().with_company(self.company_id)
         partners = self.partner_id | self.partner_id.commercial_partner_id
+        if reservations is None:
+            reservations = self._lp_reservations()
         # The member the till showed, else the one whose points it reserved.
         shown = Member.browse(self.lp_till_member_id).exists()
-        for member in shown | self._lp_reservations().member_id:
+        for member in shown | reservations.member_id:
             if (
                 member.partner_id in partners
                 and member.program_id.active
@@ -121,10 +137,8 @@ class PosOrder(models.Model):
         return Member._lp_pos_for_partners(self.partner_id)
 
     def _lp_points_lines(self):
-        points_product = self.env.ref(
-            "loyalty_program.product_lp_points_discount", raise_if_not_found=False
-        )
-        return self.lines.filtered(lambda line: line.product_id == points_product)
+        points_product_id = self.env["lp.program"]._lp_points_product_id()
+        return self.lines.filtered(lambda line: line.product_id.id == points_product_id)
 
     def _lp_sale_points_lines(self):
         """Points lines that pay for this order (a refund's points lines give
@@ -144,6 +158,8 @@ class PosOrder(models.Model):
         return -sum(line._lp_amount() for line in self._lp_sale_points_lines())
 
     def _lp_points_wanted(self, member=None):
+        if self._lp_points_discount() <= 0:
+            return 0.0
         member = member or self._lp_exception_member()
         point_value = member.program_id.point_value if member else 1.0
         return float_round(
@@ -175,7 +191,10 @@ class PosOrder(models.Model):
         return (
             self.env["lp.reservation"]
             .sudo()
-            .search([("key", "=", f"pos.order:{self.uuid}")])
+            .search_fetch(
+                [("key", "=", f"pos.order:{self.uuid}")],
+                ["member_id", "points", "state", "key", "pos_config_id"],
+            )
         )
 
     # Posting
@@ -191,8 +210,8 @@ class PosOrder(models.Model):
 
     def _lp_post_sale(self):
         """Spend the points discount of the order and earn on what was paid."""
-        member = self._lp_get_member()
         reservations = self._lp_reservations()
+        member = self._lp_get_member(reservations)
         wanted = self._lp_points_wanted(member)
         if not member:
             reservations._release()
@@ -212,6 +231,11 @@ class PosOrder(models.Model):
             return
         (reservations.filtered(lambda r: r.member_id != member))._release()
         reservation = reservations.filtered(lambda r: r.member_id == member)
+        # The spend and the earn post under one lock of the member, taken
+        # once for both (this runs inside the order's posting savepoint).
+        member._lock_for_posting()
+        member = member.with_context(lp_locked_member_ids=tuple(member.ids))
+        reservation = reservation.with_env(member.env)
         spent = self._lp_spend(member, reservation, wanted) if wanted else 0.0
         if not wanted:
             reservation._release()

@@ -44,7 +44,11 @@ class PosOrder(models.Model):
         self._lp_check_cashier()
         member_id = self._lp_clean(pos_input.parse_id, member_id, self.env._("member"))
         Member = self.env["lp.member"].sudo()
-        member = Member.browse(member_id).exists()
+        # One query: exists() and then reading the member would be two.
+        member = Member.search_fetch(
+            [("id", "=", member_id)],
+            ["partner_id", "program_id", "company_id", "state", "balance", "tier_id"],
+        )
         if not member:
             raise UserError(self.env._("This loyalty member no longer exists."))
         if member.program_id not in Member._lp_pos_programs():
@@ -167,10 +171,10 @@ class PosOrder(models.Model):
                         "At most %(cap)s points can pay for this order.", cap=cap
                     )
                 )
-        self.env["lp.reservation"]._reserve(
+        reservation = self.env["lp.reservation"]._reserve(
             member, points, key, ttl_hours=12, pos_config=config
         )
-        return member._lp_pos_info(key)
+        return member._lp_pos_info(key, reservation=reservation)
 
     @api.model
     def lp_pos_release(self, order_uuids, config_id=None):

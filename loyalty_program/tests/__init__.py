@@ -47,3 +47,4 @@ from . import test_tier_window
 from . import test_pos_busy_member
 from . import test_readonly_rpc
 from . import test_trigger_concurrency
+from . import test_pos_query_budget

@@ -72,7 +72,9 @@ class Till(threading.Thread):
     reserve, sync; every ``refund_every``-th order refunds a line of an
     earlier member order of this till), ``mix`` (members on
     ``member_share`` of the orders, plain otherwise, refunds as in
-    ``member``), ``hot`` (every order on the same card, ``setup['hot']``).
+    ``member``), ``hot`` (every order on the same card, ``setup['hot']``),
+    ``ping`` (no order: the cheapest request a till makes, a read of its
+    session's state, to measure what any request costs the server).
 
     Results: ``self.calls`` [(call, seconds, error or None)] and
     ``self.orders`` [(kind, uuid, member_id, points reserved, refunded
@@ -133,7 +135,11 @@ class Till(threading.Thread):
             count += 1
             kind = self.pick_kind(count)
             try:
-                if kind == "plain":
+                if kind == "ping":
+                    self.timed(
+                        "ping", "pos.session", "read", [self.session_id], ["state"]
+                    )
+                elif kind == "plain":
                     self.plain_order()
                 elif kind == "refund":
                     self.refund_order()
@@ -147,8 +153,8 @@ class Till(threading.Thread):
         self.last_ended = time.monotonic()
 
     def pick_kind(self, count):
-        if self.mode == "hot":
-            return "hot"
+        if self.mode in ("hot", "ping"):
+            return self.mode
         if self.mode == "plain":
             return "plain"
         every = self.options["refund_every"]

@@ -26,6 +26,7 @@ import sys
 import time
 from collections import Counter
 
+import _cpu
 from _common import (
     ODOO_ARGS,
     SIZES,
@@ -49,7 +50,7 @@ from odoo.tools import SQL, config
 
 LOAD_DB = "lp_bench_load"
 PASSWORD = "bench-till-password"
-CALLS = ("lookup", "reserve", "sync member", "sync plain", "sync refund")
+CALLS = ("lookup", "reserve", "sync member", "sync plain", "sync refund", "ping")
 RETRY_RE = re.compile(r"(\w+), (\d+) tries left, try again")
 GAVE_UP_RE = re.compile(r"(\w+), maximum number of tries reached")
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
@@ -383,6 +384,8 @@ def run_phase(server, setup, mode, count, args, phase_index):
     pg_log = pg_log_path()
     pg_offset = file_size(pg_log)
     load_before = os.getloadavg()[0]
+    pg_pid = _cpu.postmaster_pid(os.path.dirname(pg_log) if pg_log else "")
+    cpu_before = _cpu.snapshot(server.process.pid, pg_pid)
     # Each till serves members of its own (the hot case: all the same one).
     tills = [
         Till(
@@ -406,6 +409,7 @@ def run_phase(server, setup, mode, count, args, phase_index):
         till.start()
     for till in tills:
         till.join()
+    cpu = _cpu.since(cpu_before, _cpu.snapshot(server.process.pid, pg_pid))
     # Orders/min over the span the tills were ringing up (session opening
     # excluded): from the first call to the last answer.
     calls = [c for till in tills for c in till.calls]
@@ -430,6 +434,7 @@ def run_phase(server, setup, mode, count, args, phase_index):
         "pg_errors": pg_errors,
         "fatal": [t.fatal for t in tills if t.fatal],
         "load": (load_before, os.getloadavg()[0]),
+        "cpu": cpu,
     }
 
 
@@ -471,6 +476,7 @@ def report_phases(results):
             "load 1 min before/after",
         ),
     )
+    report_cpu(results)
     rows = []
     for r in results:
         for call in CALLS:
@@ -521,6 +527,53 @@ def report_phases(results):
         for f in fatal:
             print(f"  {f}")
         print(f"  gave up after Odoo's retries (server log): {dict(gave_up)}")
+
+
+def report_cpu(results):
+    """What each order (each request of the ``ping`` phase) cost the
+    server's CPU (Odoo's processes and PostgreSQL's), the tills' own CPU
+    apart: the tills share this machine's
+    cores with the server, and a member order makes three requests where a
+    plain one makes one. ``ceiling`` is the orders per minute the server's
+    CPU would allow on this machine's cores with the tills elsewhere."""
+    cores = os.cpu_count() or 1
+    rows = []
+    for r in results:
+        done = sum(1 for *_x, ok in r["orders"] if ok)
+        if r["mode"] == "ping":  # per request, not per order
+            done = sum(1 for name, _s, error in r["calls"] if not error)
+        if not done:
+            continue
+        odoo_s, pg_s, tills_s = r["cpu"]
+        server_ms = (odoo_s + pg_s) * 1000 / done
+        rows.append(
+            (
+                r["workers"],
+                r["mode"],
+                r["tills"],
+                done,
+                f"{odoo_s * 1000 / done:.0f}",
+                f"{pg_s * 1000 / done:.0f}",
+                f"{server_ms:.0f}",
+                f"{tills_s * 1000 / done:.0f}",
+                f"{cores * 60_000 / server_ms:.0f}" if server_ms else "-",
+            )
+        )
+    print_table(
+        "CPU per paid order, ms (server = Odoo + PostgreSQL; the tills' client apart)",
+        rows,
+        (
+            "workers",
+            "phase",
+            "tills",
+            "orders",
+            "Odoo",
+            "PostgreSQL",
+            "server",
+            "tills",
+            f"ceiling/min on {cores} cores",
+        ),
+    )
 
 
 # The books
@@ -675,7 +728,8 @@ def main():
         "--phases",
         default="plain,member,mix,hot",
         type=lambda s: [x for x in s.split(",") if x],
-        help="plain, member, mix, hot (every till on one family card)",
+        help="plain, member, mix, hot (every till on one family card), ping (a "
+        "read of the session: what any request costs)",
     )
     parser.add_argument("--seconds", type=float, default=60, help="per phase")
     parser.add_argument("--orders", type=int, default=400, help="at most, per till")
@@ -702,7 +756,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_a: sys.exit("stopped"))
     signal.signal(signal.SIGINT, lambda *_a: sys.exit("interrupted"))
     for mode in args.phases:
-        if mode not in ("plain", "member", "mix", "hot"):
+        if mode not in ("plain", "member", "mix", "hot", "ping"):
             parser.error(f"unknown phase {mode!r}")
     template, info = prepare_core_database(args.size, seed=args.seed)
     if info.get("reused") and not args.no_update:

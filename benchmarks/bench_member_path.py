@@ -2,6 +2,8 @@
 (``lp_pos_lookup``, ``lp_pos_reserve``, ``sync_from_ui``) of a member order
 with a points discount, and the sync of the same order without a customer
 and with a customer who is not a member (core's own cost of a customer),
+and the customer's statistics refresh the server runs after the member
+order's commit,
 in one process on ``lp_bench_<size>`` of ``bench_core.py``, each with a
 cold ORM cache, in one transaction rolled back at the end.
 
@@ -167,6 +169,14 @@ def main():
             figures["sync member" if points >= 1 else "sync member, no spend"].append(
                 (seconds, rows)
             )
+            # What the request does after its commit (a post-commit hook in
+            # the server; here, in this transaction): the customer's
+            # statistics refresh.
+            env.invalidate_all()
+            _r, seconds, rows = recorder.run(
+                env["lp.customer.stats.queue"]._process, [partner.id]
+            )
+            figures["statistics after commit"].append((seconds, rows))
             sample.setdefault("member", rows)
     print(f"{'call':<28}{'n':>4}{'median ms':>11}{'queries':>9}{'addon':>7}")
     for name, runs in figures.items():

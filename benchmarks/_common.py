@@ -29,6 +29,7 @@ import sys
 import time
 
 import psycopg2
+from _argv import split_argv
 from _generate import create_program, generate_core  # noqa: F401 (re-exported)
 
 import odoo
@@ -70,11 +71,7 @@ def bench_args(description):
 
     def parse_args(argv=None):
         argv = sys.argv[1:] if argv is None else argv
-        if "--" in argv:
-            cut = argv.index("--")
-            own, odoo_args = argv[:cut], argv[cut + 1 :]
-        else:
-            own, odoo_args = argv, []
+        own, odoo_args = split_argv(argv)
         args = parse(own)
         for size in args.sizes:
             if size not in SIZES:

@@ -37,6 +37,7 @@ import time
 from datetime import timedelta
 
 import bench_stats
+from _argv import split_argv
 from bench_stats import connect, ensure_database, env_of, generate, setup_fixtures
 
 DBNAME = "lp_bench_figures"
@@ -49,11 +50,7 @@ def log(message):
 
 
 def parse_args(argv):
-    if "--" in argv:
-        cut = argv.index("--")
-        own, odoo_args = argv[:cut], argv[cut + 1 :]
-    else:
-        own, odoo_args = argv, []
+    own, odoo_args = split_argv(argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--customers", type=int, default=200000, help="customers (default 200000)"

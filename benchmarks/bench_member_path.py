@@ -24,6 +24,7 @@ import sys
 import time
 import traceback
 
+from _argv import split_argv
 from _common import log, open_env, prepare_core_database, setup_odoo, update_modules
 from bench_pos import Till
 
@@ -88,10 +89,9 @@ def main():
         action="store_true",
         help="also profile (cProfile) the member orders' syncs",
     )
-    argv = sys.argv[1:]
-    split = argv.index("--") if "--" in argv else len(argv)
-    args = parser.parse_args(argv[:split])
-    setup_odoo(argv[split + 1 :])
+    own, odoo_args = split_argv(sys.argv[1:])
+    args = parser.parse_args(own)
+    setup_odoo(odoo_args)
     dbname, _info = prepare_core_database(args.size)
     if not args.no_update:
         update_modules(dbname)

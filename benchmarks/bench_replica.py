@@ -43,6 +43,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import psycopg2
+from _argv import split_argv
 from _common import (
     ODOO_ARGS,
     database_state,
@@ -73,11 +74,7 @@ REQUEST_RE = re.compile(
 
 
 def parse_args(argv):
-    if "--" in argv:
-        cut = argv.index("--")
-        own, odoo_args = argv[:cut], argv[cut + 1 :]
-    else:
-        own, odoo_args = argv, []
+    own, odoo_args = split_argv(argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--db",

@@ -41,6 +41,7 @@ import sys
 import time
 
 import psycopg2
+from _argv import split_argv
 
 DBNAME = "lp_bench_stats"
 MARKER = "loyalty_program.bench_stats"
@@ -51,11 +52,7 @@ def log(message):
 
 
 def parse_args(argv):
-    if "--" in argv:
-        cut = argv.index("--")
-        own, odoo_args = argv[:cut], argv[cut + 1 :]
-    else:
-        own, odoo_args = argv, []
+    own, odoo_args = split_argv(argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--sizes",

@@ -39,12 +39,9 @@ class LpLedger(models.Model):
         )
         members._lock_for_posting()
         entries = [ledger._post_one(dict(vals)) for vals in vals_list]
-        # Credits and spends (checked against the other orders' reservations
-        # in _check_reservations) never take reserved points: the members'
-        # reservations need no fitting to the balance after them.
-        fits = all(entry.amount >= 0 or entry.kind == "spend" for entry in entries)
-        members.with_context(lp_reservations_fit=fits)._after_posting()
-        return self.browse([entry.id for entry in entries])
+        ids = [entry.id for entry in entries]
+        members._after_posting(ledger.browse(ids))
+        return self.browse(ids)
 
     def _post_one(self, vals):
         member = self.env["lp.member"].browse(vals.pop("member_id"))

@@ -73,11 +73,16 @@ class LpMember(models.Model):
             order="sequence, id",
         )
 
-    def _after_posting(self):
+    def _after_posting(self, entries=None):
         """Points taken by an adjustment or a reversal may leave less than
         open orders reserved: their reservations shrink (the till is told)."""
-        result = super()._after_posting()
-        if not self.env.context.get("lp_reservations_fit"):
+        result = super()._after_posting(entries)
+        # Credits, and spends (checked against the other orders'
+        # reservations in lp.ledger._check_reservations), never take
+        # reserved points: nothing to fit after them.
+        if entries is None or any(
+            entry.amount < 0 and entry.kind != "spend" for entry in entries
+        ):
             self.env["lp.reservation"]._lp_fit_to_balance(self)
         return result
 

@@ -64,9 +64,10 @@ class LpMember(models.Model):
             }
         )
 
-    def _after_posting(self):
+    def _after_posting(self, entries=None):
         """Upgrade at once when the spend crosses a threshold (downgrades wait
-        for the nightly re-evaluation)."""
+        for the nightly re-evaluation). ``entries``: what was just posted
+        (None: unknown, e.g. after a merge of memberships)."""
         for member in self:
             target = member._target_tier()
             if target and target.threshold > (member.tier_id.threshold or 0.0):

@@ -158,14 +158,12 @@ class PosOrder(models.Model):
         return -sum(line._lp_amount() for line in self._lp_sale_points_lines())
 
     def _lp_points_wanted(self, member=None):
-        if self._lp_points_discount() <= 0:
+        discount = self._lp_points_discount()
+        if discount <= 0:
             return 0.0
         member = member or self._lp_exception_member()
         point_value = member.program_id.point_value if member else 1.0
-        return float_round(
-            max(self._lp_points_discount(), 0.0) / point_value,
-            precision_rounding=PRECISION,
-        )
+        return float_round(discount / point_value, precision_rounding=PRECISION)
 
     def _lp_earn_base(self, program):
         """What the customer paid (tax included) for products that earn, net

@@ -27,7 +27,7 @@ TABLE_MODELS = {
     "lp_reservation": "lp.reservation",
 }
 # Credits whose expiry the engine computes from the posting day.
-DATED_CREDITS = ("earn", "welcome", "birthday", "gift", "campaign")
+DATED_CREDITS = ("earn", "welcome", "birthday", "gift", "campaign", "offer")
 
 
 class LpDemo(models.AbstractModel):

@@ -226,6 +226,7 @@ class PosOrder(models.Model):
                     points_wanted=wanted,
                     amount=self._lp_points_discount(),
                 )
+            self._lp_post_offers(member)
             return
         (reservations.filtered(lambda r: r.member_id != member))._release()
         reservation = reservations.filtered(lambda r: r.member_id == member)
@@ -244,8 +245,13 @@ class PosOrder(models.Model):
                 source=self,
                 source_key=f"pos.order:{self.uuid}:earn",
             )
+        # Every matching offer of the member, under the same lock.
+        offer_values = self._lp_post_offers(
+            member if member.state != "closed" else member.browse()
+        )
         self.sudo().write(
             {
+                **offer_values,
                 "lp_member_id": member.id,
                 "lp_points_spent": spent,
                 "lp_points_earned": earn.amount,

@@ -1,0 +1,256 @@
+from collections import namedtuple
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL, float_round
+
+from ..tools import offers
+from .lp_ledger import PRECISION
+from .lp_offer_use import OFFER_USE
+
+# What the posting of one order did with one row: ``row``, the matching
+# ``lines`` (tools.offers.Line), ``points`` credited, ``discount`` given.
+Applied = namedtuple("Applied", "row lines points discount label")
+# A money discount the order gave that the offer does not allow: ``given``
+# by the till or the quotation, ``allowed`` by the server, ``reason``.
+Refused = namedtuple("Refused", "row_id given allowed reason")
+
+# Money the till may round a discount by (per discount line).
+TOLERANCE = 0.01
+
+
+class LpOfferMember(models.Model):
+    """Applying a member's offers to an order being posted: the one place
+    both channels (till, sales orders) go through. Called with the member
+    already locked by the order's posting; the rows are locked here, their
+    counters written in the same transaction, so two tills using a
+    one-use offer at once cannot both get it: the second fails to
+    serialize (Odoo's REPEATABLE READ) and posts again with the first's
+    use in sight."""
+
+    _inherit = "lp.offer.member"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model
+    def _lp_apply(self, member, source, key, lines, when, channel, earned, given=None):
+        """Apply the open offers of ``member`` to the order ``source``:
+        ``key`` its posting key (``pos.order:<uuid>``), ``lines`` its goods
+        (:class:`~..tools.offers.Line`), ``when`` its local time,
+        ``channel`` 'pos' or 'sale', ``earned(lines)`` the points those
+        goods earn, ``given`` ``{row id: money discount the order gave}``.
+
+        Points rewards post one ``offer`` ledger entry per row (keyed
+        ``<key>:offer:<row>``: posted once), money discounts are recorded
+        up to what the offer allows. Returns ``(applied, refused)``."""
+        given = dict(given or {})
+        now = fields.Datetime.now()
+        rows = member._lp_open_offer_rows(now, channel, lock=True)
+        if not rows and not given:
+            return [], []
+        done = self._lp_used_by(rows, key)
+        applied, refused = [], []
+        for row in rows - done:
+            result = row._lp_evaluate(member, source, lines, when, channel, earned)
+            wanted = given.pop(row.id, 0.0)
+            if result and result.discount:
+                result = result._replace(discount=min(wanted, result.discount))
+            if wanted > (result.discount if result else 0.0) + TOLERANCE:
+                refused.append(
+                    Refused(row.id, wanted, result.discount if result else 0.0, "over")
+                )
+            if result and (result.points > 0 or result.discount > 0):
+                applied.append(result)
+        for row_id, wanted in given.items():
+            if row_id not in done.ids and wanted > TOLERANCE:
+                refused.append(Refused(row_id, wanted, 0.0, "closed"))
+        applied = self._lp_take_global_uses(applied, refused)
+        if applied:
+            self._lp_record(member, source, key, channel, applied)
+        return applied, refused
+
+    @api.model
+    def _lp_used_by(self, rows, key):
+        """Rows among ``rows`` this order has used already (a posting run
+        again after a conflict, a re-sync)."""
+        if not rows:
+            return rows
+        uses = (
+            self.env["lp.offer.use"]
+            .sudo()
+            .search_fetch(
+                [("offer_member_id", "in", rows.ids), ("key", "=", key)],
+                ["offer_member_id"],
+            )
+        )
+        return uses.offer_member_id
+
+    def _lp_evaluate(self, member, source, lines, when, channel, earned):
+        """:class:`Applied` of this (locked) row on the order, or None when
+        the order does not qualify or the row's limits are reached."""
+        self.ensure_one()
+        offer = self.offer_id
+        if offer.uses_per_customer and self.use_count >= offer.uses_per_customer:
+            return None
+        terms = offer._lp_terms(self)
+        matched = offers.match(terms, lines, when, channel)
+        if not matched:
+            return None
+        if offer.first_purchase and self._lp_bought_since(member, source):
+            return None
+        left = None
+        if offer.customer_cap:
+            given = (
+                self.given_discount
+                if offer.reward_type == "discount"
+                else self.given_points
+            )
+            left = max(offer.customer_cap - given, 0.0)
+        amount = sum(line.amount for line in matched)
+        worth = offers.worth(
+            terms,
+            amount,
+            earned(matched) if offer.reward_type == "multiply" else 0.0,
+            member.program_id.point_value,
+            left,
+        )
+        points = worth.points
+        if offer.reward_type == "percent":
+            points = member.program_id._round_points(points)
+        what = (
+            self.product_id.name
+            or self.categ_id.name
+            or ", ".join(
+                (offer.product_ids.mapped("name") + offer.categ_ids.mapped("name"))[:3]
+            )
+        )
+        return Applied(
+            self,
+            matched,
+            float_round(points, precision_rounding=PRECISION),
+            worth.discount,
+            offer._lp_label(terms.value, what),
+        )
+
+    def _lp_bought_since(self, member, source):
+        """Whether the member made a purchase (an earn entry) since this row
+        was made, other than the order ``source`` being posted."""
+        self.ensure_one()
+        self.env["lp.ledger"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT 1 FROM lp_ledger
+                 WHERE member_id = %s AND kind = 'earn' AND date >= %s
+                   AND (res_model, res_id) IS DISTINCT FROM (%s, %s)
+                 LIMIT 1
+                """,
+                member.id,
+                self.date_start,
+                source._name,
+                source.id or 0,
+            )
+        )
+        return bool(self.env.cr.fetchone())
+
+    @api.model
+    def _lp_take_global_uses(self, applied, refused):
+        """Count one use of each offer with a limit of uses in all: one
+        statement per such offer that locks and writes its row only while
+        uses are left (a concurrent user of the same offer then fails to
+        serialize). An offer out of uses gives nothing (its discount, if
+        the order gave one, is refused)."""
+        kept = []
+        for result in applied:
+            offer = result.row.offer_id
+            if not offer.max_uses:
+                kept.append(result)
+                continue
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE lp_offer SET use_count = COALESCE(use_count, 0) + 1
+                     WHERE id = %s AND COALESCE(use_count, 0) < max_uses
+                    RETURNING use_count
+                    """,
+                    offer.id,
+                ),
+                log_exceptions=False,
+            )
+            if self.env.cr.fetchone():
+                kept.append(result)
+            elif result.discount:
+                refused.append(Refused(result.row.id, result.discount, 0.0, "limit"))
+        if any(result.row.offer_id.max_uses for result in applied):
+            self.env["lp.offer"].invalidate_model(["use_count"])
+        return kept
+
+    @api.model
+    def _lp_record(self, member, source, key, channel, applied):
+        """Post the points (one ``offer`` entry per row, held and expiring
+        like the purchase's earn), record the uses and move the rows'
+        counters, in as few statements as the ORM allows."""
+        program = member.program_id
+        now = fields.Datetime.now()
+        available_from = now + timedelta(days=program.hold_days)
+        expiry = (
+            (available_from + timedelta(days=program.lifetime_days)).date()
+            if program.lifetime_days
+            else False
+        )
+        with_points = [result for result in applied if result.points > 0]
+        entries = self.env["lp.ledger"]._post(
+            [
+                {
+                    "member_id": member.id,
+                    "kind": "offer",
+                    "amount": result.points,
+                    "available_from": available_from,
+                    "expiry_date": expiry,
+                    "source": source,
+                    "source_key": f"{key}:offer:{result.row.id}",
+                    "reason": result.label,
+                }
+                for result in with_points
+            ]
+        )
+        entry_of = dict(zip([r.row.id for r in with_points], entries, strict=True))
+        self.env["lp.offer.use"].sudo().with_context(lp_offer_use=OFFER_USE).create(
+            [
+                {
+                    "offer_member_id": result.row.id,
+                    "key": key,
+                    "channel": channel,
+                    "res_model": source._name,
+                    "res_id": source.id,
+                    "matched_amount": sum(line.amount for line in result.lines),
+                    "line_refs": ",".join(str(line.key) for line in result.lines),
+                    "points": result.points,
+                    "discount": result.discount,
+                    "label": result.label,
+                    "entry_id": entry_of.get(result.row.id, self.env["lp.ledger"]).id,
+                }
+                for result in applied
+            ]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE lp_offer_member r
+                   SET use_count = COALESCE(r.use_count, 0) + 1,
+                       given_points = COALESCE(r.given_points, 0) + v.points,
+                       given_discount = COALESCE(r.given_discount, 0) + v.discount,
+                       state = CASE WHEN o.uses_per_customer > 0
+                                     AND COALESCE(r.use_count, 0) + 1
+                                         >= o.uses_per_customer
+                                    THEN 'used' ELSE r.state END
+                  FROM (VALUES %s) AS v(id, points, discount), lp_offer o
+                 WHERE r.id = v.id AND o.id = r.offer_id
+                """,
+                SQL(", ").join(
+                    SQL("(%s, %s::float8, %s::numeric)", r.row.id, r.points, r.discount)
+                    for r in applied
+                ),
+            )
+        )
+        self.browse([r.row.id for r in applied]).invalidate_recordset(
+            ["use_count", "given_points", "given_discount", "state"]
+        )

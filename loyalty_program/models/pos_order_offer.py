@@ -1,0 +1,256 @@
+import json
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.tools import float_round
+
+from ..tools import offers, pos_input
+from .lp_ledger import PRECISION
+
+DISCOUNT_PRODUCT = "loyalty_program.product_lp_offer_discount"
+
+
+class PosOrder(models.Model):
+    """Offers on till orders: the server applies every matching offer of
+    the member when the paid order is posted (``_lp_post_sale``), whatever
+    the till showed; a money discount the till gave (its offer discount
+    lines, ``lp_offer_ref``) is recorded up to what the offer allows, the
+    rest becomes an ``lp.pos.exception``. A refund takes back the offer
+    points of the goods it returns."""
+
+    _inherit = "pos.order"  # pylint: disable=consider-merging-classes-inherited
+
+    lp_offer_points = fields.Float(
+        string="Offer points", digits=(16, 2), readonly=True, copy=False
+    )
+    lp_offer_summary = fields.Text(
+        readonly=True,
+        copy=False,
+        help="Technical: the offers the order used, as the receipt prints them "
+        "(JSON: label, points, discount).",
+    )
+
+    def _lp_offer_discount_lines(self):
+        """The lines of money discounts of offers the till gave."""
+        product_id = self.env["lp.offer"]._lp_discount_product_id()
+        return self.lines.filtered(
+            lambda line: (
+                line.product_id.id == product_id and not line.refunded_orderline_id
+            )
+        )
+
+    def _lp_concerns_loyalty(self):
+        return super()._lp_concerns_loyalty() or bool(self._lp_offer_discount_lines())
+
+    def _lp_offer_given(self):
+        """{row id: money discount (positive) the till gave for it}."""
+        given = {}
+        for line in self._lp_offer_discount_lines():
+            given[line.lp_offer_ref] = given.get(line.lp_offer_ref, 0.0) - (
+                line._lp_amount()
+            )
+        return {
+            ref: float_round(v, precision_rounding=0.01) for ref, v in given.items()
+        }
+
+    def _lp_offer_local_time(self):
+        tz = pytz.timezone(self.user_id.tz or self.env.user.tz or "UTC")
+        return pytz.utc.localize(self.date_order).astimezone(tz).replace(tzinfo=None)
+
+    def _lp_offer_goods(self, program, member):
+        """(goods as :class:`~..tools.offers.Line`, ``earned(lines)``): the
+        order's goods and the points matching goods earn at the member's
+        rate, net of their share of the points discount."""
+        discounts = self._lp_offer_discount_lines()
+        goods = self._lp_sale_lines() - discounts
+        lines = [
+            offers.Line(
+                line.id,
+                line.product_id.id,
+                frozenset(
+                    int(c) for c in line.product_id.categ_id.parent_path.split("/") if c
+                ),
+                line.qty,
+                line._lp_amount(),
+            )
+            for line in goods
+        ]
+        earning = {
+            line.id
+            for line in goods
+            if program._lp_sale_line(line.product_id, line._lp_amount()).earns
+        }
+        earning_total = sum(line.amount for line in lines if line.key in earning)
+        base = self._lp_earn_base(program)
+        net = min(base / earning_total, 1.0) if earning_total > 0 else 0.0
+
+        def earned(matched):
+            amount = sum(line.amount for line in matched if line.key in earning)
+            return program._points_for_amount(member, amount * net)
+
+        return lines, earned
+
+    def _lp_post_offers(self, member):
+        """Apply the member's offers to this paid order (the member is
+        locked by the caller); record what the till gave that the offers
+        do not allow. Returns the order's offer figures."""
+        given = self._lp_offer_given()
+        if not member or (not member._lp_may_have_offers() and not given):
+            self._lp_offer_refused(
+                member, [(ref, amount) for ref, amount in given.items()]
+            )
+            return {}
+        lines, earned = self._lp_offer_goods(member.program_id, member)
+        applied, refused = self.env["lp.offer.member"]._lp_apply(
+            member,
+            self,
+            f"pos.order:{self.uuid}",
+            lines,
+            self._lp_offer_local_time(),
+            "pos",
+            earned,
+            given,
+        )
+        self._lp_offer_refused(
+            member, [(r.row_id, r.given - r.allowed) for r in refused]
+        )
+        if not applied:
+            return {}
+        return {
+            "lp_offer_points": sum(result.points for result in applied),
+            "lp_offer_summary": json.dumps(
+                [
+                    {
+                        "label": result.label,
+                        "points": result.points,
+                        "discount": result.discount,
+                    }
+                    for result in applied
+                ]
+            ),
+        }
+
+    def _lp_offer_refused(self, member, excess):
+        """One exception for the money the till gave beyond what offers
+        allow (``excess``: [(row id, money)])."""
+        amount = float_round(
+            sum(money for _ref, money in excess), precision_rounding=0.01
+        )
+        if amount <= PRECISION:
+            return
+        self.env["lp.pos.exception"]._record(
+            self,
+            "offer_refused",
+            member=member or None,
+            message=self.env._(
+                "The till gave %(amount)s of offer discounts that the offers of "
+                "this customer do not allow (used up, expired, not met, or above "
+                "their worth).",
+                amount=amount,
+            ),
+            amount=amount,
+        )
+
+    # Refunds
+
+    def _lp_reverse_for(self, original, fig, kept):
+        reversed_points = super()._lp_reverse_for(original, fig, kept)
+        return reversed_points + self._lp_reverse_offers(original)
+
+    def _lp_reverse_offers(self, original):
+        """Take back, for each offer the original order used, the share of
+        its points the returned goods carried (the matching lines it
+        returns, each line at most once over all refunds)."""
+        uses = (
+            self.env["lp.offer.use"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "pos.order"),
+                    ("res_id", "=", original.id),
+                    ("entry_id", "!=", False),
+                ]
+            )
+        )
+        if not uses:
+            return 0.0
+        earlier = self.search(
+            [
+                ("id", "<", self.id),
+                ("state", "not in", ("draft", "cancel")),
+                ("lines.refunded_orderline_id.order_id", "=", original.id),
+            ]
+        )
+        total = 0.0
+        key = f"pos.order:{self.uuid}:refund"
+        for use in uses:
+            returned = []
+            for line in original.lines.browse(use._lp_line_ids()).exists():
+                refunds = line.refund_orderline_ids
+                returned.append(
+                    offers.Returned(
+                        line._lp_amount(),
+                        line.qty,
+                        -sum(r.qty for r in refunds if r.order_id in earlier),
+                        -sum(r.qty for r in refunds if r.order_id == self),
+                    )
+                )
+            ratio = offers.refund_ratio(returned)
+            if ratio > 0:
+                reversal = use.entry_id._reverse(ratio, source=self, source_key=key)
+                total += sum(reversal.mapped("amount"))
+        return total
+
+    # Called by the till (RPC)
+
+    @api.model
+    def lp_pos_offer_discounts(self, member_id, order_uuid, lines):
+        """The money discounts the member's offers give on the till order
+        ``order_uuid`` whose goods are ``lines`` (``[{"product_id",
+        "amount", "qty"}]``, offer discount lines left out): ``[{"id": row,
+        "amount": money, "lines": [indexes of the matching lines],
+        "label"}]``. What the till proposes; the paid order is checked again."""
+        member = self._lp_pos_member(member_id)
+        self._lp_clean_uuid(order_uuid)
+        lines = self._lp_clean(pos_input.parse_lines, lines, self.env._("order lines"))
+        now = fields.Datetime.now()
+        rows = member._lp_open_offer_rows(now, "pos").filtered(
+            lambda r: r.offer_id.reward_type == "discount"
+        )
+        if not rows:
+            return []
+        products = self.env["product.product"].browse(
+            {li["product_id"] for li in lines}
+        )
+        categories = {
+            p.id: frozenset(int(c) for c in p.categ_id.parent_path.split("/") if c)
+            for p in products
+        }
+        goods = [
+            offers.Line(
+                i,
+                li["product_id"],
+                categories[li["product_id"]],
+                li.get("qty", 1.0),
+                li["amount"],
+            )
+            for i, li in enumerate(lines)
+        ]
+        tz = pytz.timezone(self.env.user.tz or "UTC")
+        when = pytz.utc.localize(now).astimezone(tz).replace(tzinfo=None)
+        result = []
+        for row in rows:
+            applied = row._lp_evaluate(
+                member, self.browse(), goods, when, "pos", lambda matched: 0.0
+            )
+            if applied and applied.discount > 0:
+                result.append(
+                    {
+                        "id": row.id,
+                        "amount": applied.discount,
+                        "lines": [line.key for line in applied.lines],
+                        "label": applied.label,
+                    }
+                )
+        return result

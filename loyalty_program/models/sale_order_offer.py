@@ -160,6 +160,29 @@ class SaleOrder(models.Model):
 
     # Confirmation
 
+    def _lp_check_before_confirm(self):
+        """Refuse, before anything is confirmed, offer discounts above what
+        the customer's offers allow now (checked again, locked, when they
+        are applied)."""
+        result = super()._lp_check_before_confirm()
+        given = self._lp_offer_given()
+        if not given:
+            return result
+        member = self.lp_member_id
+        if not member or member.state == "closed":
+            self._lp_refuse_offer_discount()
+        lines, _earned = self._lp_offer_goods(member)
+        when = self._lp_offer_local_time()
+        rows = {row.id: row for row in member._lp_open_offer_rows(channel="sale")}
+        for row_id, amount in given.items():
+            row = rows.get(row_id)
+            applied = row and row._lp_evaluate(
+                member, self, lines, when, "sale", lambda matched: 0.0
+            )
+            if not applied or amount > applied.discount + 0.01:
+                self._lp_refuse_offer_discount()
+        return result
+
     def _lp_after_confirm(self):
         result = super()._lp_after_confirm()
         self._lp_post_offers()

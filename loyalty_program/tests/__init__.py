@@ -50,3 +50,6 @@ from . import test_trigger_concurrency
 from . import test_pos_query_budget
 from . import test_offer_tools
 from . import test_offer_pos
+from . import test_offer_generators
+from . import test_offer_sale
+from . import test_offer_concurrency

@@ -81,6 +81,7 @@ from . import lp_offer
 from . import lp_offer_member
 from . import lp_offer_use
 from . import lp_offer_pair
+from . import lp_offer_candidates
 from . import lp_offer_apply
 from . import lp_offer_audience
 from . import lp_offer_generate

@@ -38,12 +38,33 @@ class LpLedger(models.Model):
             sorted({vals["member_id"] for vals in vals_list})
         )
         members._lock_for_posting()
-        entries = [ledger._post_one(dict(vals)) for vals in vals_list]
+        posted = ledger._posted_keys(vals_list)
+        entries = [ledger._post_one(dict(vals), posted) for vals in vals_list]
         ids = [entry.id for entry in entries]
         members._after_posting(ledger.browse(ids))
         return self.browse(ids)
 
-    def _post_one(self, vals):
+    def _posted_keys(self, vals_list):
+        """{(member, kind, source_key): entry} of the events of ``vals_list``
+        already posted, in one query when there are several (an order's
+        offers), else None (:meth:`_post_one` looks its one key up)."""
+        keys = {
+            (vals["member_id"], vals["kind"], vals["source_key"])
+            for vals in vals_list
+            if vals.get("source_key")
+        }
+        if len(keys) < 2:
+            return None
+        found = self.search_fetch(
+            [
+                ("member_id", "in", list({key[0] for key in keys})),
+                ("source_key", "in", list({key[2] for key in keys})),
+            ],
+            ["member_id", "kind", "source_key"],
+        )
+        return {(e.member_id.id, e.kind, e.source_key): e for e in found}
+
+    def _post_one(self, vals, posted=None):
         member = self.env["lp.member"].browse(vals.pop("member_id"))
         source = vals.pop("source", None)
         reservation_key = vals.pop("reservation_key", None)
@@ -55,7 +76,11 @@ class LpLedger(models.Model):
         vals["amount"] = float_round(
             vals.get("amount", 0.0), precision_rounding=PRECISION
         )
-        if vals.get("source_key"):
+        key = vals.get("source_key") and (member.id, vals["kind"], vals["source_key"])
+        if key and posted is not None:
+            if key in posted:
+                return posted[key]
+        elif key:
             existing = self.search(
                 [
                     ("member_id", "=", member.id),
@@ -80,8 +105,12 @@ class LpLedger(models.Model):
         if vals["kind"] == "spend":
             self._check_reservations(member, -vals["amount"], reservation_key)
         if vals["amount"] >= 0:
-            return self._post_credit(member, vals)
-        return self._post_debit(member, vals, prefer, allow_partial)
+            entry = self._post_credit(member, vals)
+        else:
+            entry = self._post_debit(member, vals, prefer, allow_partial)
+        if key and posted is not None:
+            posted[key] = entry
+        return entry
 
     def _check_reservations(self, member, points, reservation_key):
         """A spend may not eat into points other open orders reserved."""

@@ -64,84 +64,33 @@ class LpMember(models.Model):
         now = now or fields.Datetime.now()
         return bool(self.offer_until and self.offer_until > now)
 
-    def _lp_open_offer_rows(self, now=None, channel=None, lock=False):
-        """The member's rows that may apply now (target group, active, the
-        offer running and in its dates), in id order; ``lock``: locked
-        for the posting of an order (``FOR NO KEY UPDATE``: a concurrent
-        posting that changed one of them makes this fail to serialize)."""
-        self.ensure_one()
-        now = now or fields.Datetime.now()
-        Row = self.env["lp.offer.member"].sudo()
-        if not self._lp_may_have_offers(now):
-            return Row
-        Row.flush_model()
-        self.env["lp.offer"].flush_model()
-        today = fields.Date.context_today(self, now)
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT r.id FROM lp_offer_member r
-                  JOIN lp_offer o ON o.id = r.offer_id
-                 WHERE r.member_id = %(member)s AND r.state = 'active'
-                   AND r."group" = 'target' AND r.date_start <= %(now)s
-                   AND (r.valid_until IS NULL OR r.valid_until > %(now)s)
-                   AND o.state = 'running' AND o.active
-                   AND (o.date_from IS NULL OR o.date_from <= %(today)s)
-                   AND (o.date_to IS NULL OR o.date_to >= %(today)s)
-                   AND %(channel)s
-                 ORDER BY r.id
-                   %(lock)s
-                """,
-                member=self.id,
-                now=now,
-                today=today,
-                channel=SQL("o.channel IN ('any', %s)", channel)
-                if channel
-                else SQL("TRUE"),
-                lock=SQL("FOR NO KEY UPDATE OF r") if lock else SQL(""),
-            ),
-            log_exceptions=not lock,
-        )
-        rows = Row.browse([row[0] for row in self.env.cr.fetchall()])
-        if lock:
-            rows.invalidate_recordset(["use_count", "given_points", "given_discount"])
-        return rows
-
     def _lp_offers_values(self, now=None, channel=None):
         """The member's offers that apply now, as plain values (for the
-        till's panel, the portal and the bot): ``id`` (the row), ``offer``,
-        ``label`` (the reward on what), ``reward_type``, ``value``,
-        ``product`` / ``category`` (names), ``product_id``, ``categ_id``,
-        ``valid_until`` (ISO, or False), ``uses_left`` (None: no limit)."""
+        till's panel, the portal and the bot): ``id`` (the row), ``offer_id``,
+        ``offer`` (its name), ``label`` (the reward on what),
+        ``reward_type``, ``value``, ``what`` (the products or category),
+        ``product_id``, ``categ_id``, ``valid_until`` (ISO, or False),
+        ``uses_left`` (None: no limit). One statement."""
         self.ensure_one()
+        Row = self.env["lp.offer.member"].sudo()
+        label = self.env["lp.offer"]._lp_label_for
         result = []
-        for row in self._lp_open_offer_rows(now, channel):
-            offer = row.offer_id
-            limit = offer.uses_per_customer
-            what = (
-                row.product_id.name
-                or row.categ_id.name
-                or ", ".join(
-                    (offer.product_ids.mapped("name") + offer.categ_ids.mapped("name"))[
-                        :3
-                    ]
-                )
-            )
-            value = row.reward_value or offer.reward_value
+        for c in Row._lp_candidates(self, now, channel):
+            value = c.row_value or c.reward_value
+            limit = c.uses_per_customer
             result.append(
                 {
-                    "id": row.id,
-                    "offer_id": offer.id,
-                    "offer": offer.name,
-                    "label": offer._lp_label(value, what),
-                    "reward_type": offer.reward_type,
+                    "id": c.row_id,
+                    "offer_id": c.offer_id,
+                    "offer": c.offer_name,
+                    "label": label(c.reward_type, value, c.what or ""),
+                    "reward_type": c.reward_type,
                     "value": value,
-                    "product": row.product_id.name or "",
-                    "category": row.categ_id.name or "",
-                    "product_id": row.product_id.id,
-                    "categ_id": row.categ_id.id,
-                    "valid_until": row.valid_until and row.valid_until.isoformat(),
-                    "uses_left": max(limit - row.use_count, 0) if limit else None,
+                    "what": c.what or "",
+                    "product_id": c.product_id or False,
+                    "categ_id": c.categ_id or False,
+                    "valid_until": c.valid_until and c.valid_until.isoformat(),
+                    "uses_left": max(limit - c.use_count, 0) if limit else None,
                 }
             )
         return result

@@ -3,8 +3,6 @@ import secrets
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..tools import offers
-
 GENERATORS = [
     ("manual", "Made by hand"),
     ("due_again", "Due again"),
@@ -285,37 +283,14 @@ class LpOffer(models.Model):
             "loyalty_program.product_lp_offer_discount", raise_if_not_found=False
         )
 
-    def _lp_weekdays(self):
-        self.ensure_one()
-        return frozenset(i for i, day in enumerate(WEEKDAYS) if self[f"on_{day}"])
-
-    def _lp_terms(self, row=None):
-        """The :class:`~..tools.offers.Terms` of the offer, with a personal
-        ``row``'s own product, category, value and minimum quantity."""
-        self.ensure_one()
-        products = frozenset(self.product_ids.ids)
-        categories = frozenset(self.categ_ids.ids)
-        if row and (row.product_id or row.categ_id):
-            products = frozenset(row.product_id.ids)
-            categories = frozenset(row.categ_id.ids)
-        return offers.Terms(
-            product_ids=products,
-            categ_ids=categories,
-            min_qty=(row and row.min_qty) or self.min_qty,
-            min_amount=self.min_amount,
-            basket_min=self.basket_min,
-            weekdays=self._lp_weekdays(),
-            hour_from=self.hour_from,
-            hour_to=self.hour_to,
-            channel=self.channel,
-            reward_type=self.reward_type,
-            value=(row and row.reward_value) or self.reward_value,
-            order_cap=self.order_cap,
-        )
-
     def _lp_label(self, value, what):
         """The reward as the customer and the cashier read it."""
         self.ensure_one()
+        return self._lp_label_for(self.reward_type, value, what)
+
+    @api.model
+    def _lp_label_for(self, reward_type, value, what):
+        """``reward_type`` of ``value`` on ``what``, as people read it."""
         number = f"{value:g}"
         texts = {
             "multiply": self.env._("x%(value)s points", value=number),
@@ -323,7 +298,7 @@ class LpOffer(models.Model):
             "percent": self.env._("+%(value)s%% in points", value=number),
             "discount": self.env._("-%(value)s%%", value=number),
         }
-        text = texts[self.reward_type]
+        text = texts[reward_type]
         if what:
             return self.env._("%(reward)s on %(what)s", reward=text, what=what)
         return text

@@ -6,10 +6,10 @@ from odoo.tools import SQL, float_round
 
 from ..tools import offers
 from .lp_ledger import PRECISION
-from .lp_offer_use import OFFER_USE
 
-# What the posting of one order did with one row: ``row``, the matching
-# ``lines`` (tools.offers.Line), ``points`` credited, ``discount`` given.
+# What the posting of one order did with one row: ``row`` (its Candidate),
+# the matching ``lines`` (tools.offers.Line), ``points`` credited,
+# ``discount`` given, the ``label`` printed.
 Applied = namedtuple("Applied", "row lines points discount label")
 # A money discount the order gave that the offer does not allow: ``given``
 # by the till or the quotation, ``allowed`` by the server, ``reason``.
@@ -42,25 +42,29 @@ class LpOfferMember(models.Model):
         ``<key>:offer:<row>``: posted once), money discounts are recorded
         up to what the offer allows. Returns ``(applied, refused)``."""
         given = dict(given or {})
-        now = fields.Datetime.now()
-        rows = member._lp_open_offer_rows(now, channel, lock=True)
-        if not rows and not given:
+        candidates = self._lp_candidates(
+            member, fields.Datetime.now(), channel, key=key, lock=True
+        )
+        if not candidates and not given:
             return [], []
-        done = self._lp_used_by(rows, key)
+        done = {c.row_id for c in candidates if c.done}
         applied, refused = [], []
-        for row in rows - done:
-            result = row._lp_evaluate(member, source, lines, when, channel, earned)
-            wanted = given.pop(row.id, 0.0)
+        for candidate in candidates:
+            if candidate.done:
+                continue
+            result = self._lp_evaluate(
+                candidate, member, source, lines, when, channel, earned
+            )
+            wanted = given.pop(candidate.row_id, 0.0)
             if result and result.discount:
                 result = result._replace(discount=min(wanted, result.discount))
-            if wanted > (result.discount if result else 0.0) + TOLERANCE:
-                refused.append(
-                    Refused(row.id, wanted, result.discount if result else 0.0, "over")
-                )
+            allowed = result.discount if result else 0.0
+            if wanted > allowed + TOLERANCE:
+                refused.append(Refused(candidate.row_id, wanted, allowed, "over"))
             if result and (result.points > 0 or result.discount > 0):
                 applied.append(result)
         for row_id, wanted in given.items():
-            if row_id not in done.ids and wanted > TOLERANCE:
+            if row_id not in done and wanted > TOLERANCE:
                 refused.append(Refused(row_id, wanted, 0.0, "closed"))
         applied = self._lp_take_global_uses(applied, refused)
         if applied:
@@ -68,72 +72,49 @@ class LpOfferMember(models.Model):
         return applied, refused
 
     @api.model
-    def _lp_used_by(self, rows, key):
-        """Rows among ``rows`` this order has used already (a posting run
-        again after a conflict, a re-sync)."""
-        if not rows:
-            return rows
-        uses = (
-            self.env["lp.offer.use"]
-            .sudo()
-            .search_fetch(
-                [("offer_member_id", "in", rows.ids), ("key", "=", key)],
-                ["offer_member_id"],
-            )
-        )
-        return uses.offer_member_id
-
-    def _lp_evaluate(self, member, source, lines, when, channel, earned):
-        """:class:`Applied` of this (locked) row on the order, or None when
-        the order does not qualify or the row's limits are reached."""
-        self.ensure_one()
-        offer = self.offer_id
-        if offer.uses_per_customer and self.use_count >= offer.uses_per_customer:
+    def _lp_evaluate(self, candidate, member, source, lines, when, channel, earned):
+        """:class:`Applied` of a (locked) :class:`Candidate` on the order,
+        or None when the order does not qualify or the row's limits are
+        reached. Meant to be overridden (another reward, another limit)."""
+        c = candidate
+        if c.uses_per_customer and c.use_count >= c.uses_per_customer:
             return None
-        terms = offer._lp_terms(self)
+        terms = self._lp_candidate_terms(c)
         matched = offers.match(terms, lines, when, channel)
         if not matched:
             return None
-        if offer.first_purchase and self._lp_bought_since(member, source):
+        if c.first_purchase and self._lp_bought_since(member, c.date_start, source):
             return None
         left = None
-        if offer.customer_cap:
-            given = (
-                self.given_discount
-                if offer.reward_type == "discount"
-                else self.given_points
-            )
-            left = max(offer.customer_cap - given, 0.0)
+        if c.customer_cap:
+            given = c.given_discount if c.reward_type == "discount" else c.given_points
+            left = max(c.customer_cap - given, 0.0)
         amount = sum(line.amount for line in matched)
+        program = member.program_id
         worth = offers.worth(
             terms,
             amount,
-            earned(matched) if offer.reward_type == "multiply" else 0.0,
-            member.program_id.point_value,
+            earned(matched) if c.reward_type == "multiply" else 0.0,
+            program.point_value,
             left,
         )
         points = worth.points
-        if offer.reward_type == "percent":
-            points = member.program_id._round_points(points)
-        what = (
-            self.product_id.name
-            or self.categ_id.name
-            or ", ".join(
-                (offer.product_ids.mapped("name") + offer.categ_ids.mapped("name"))[:3]
-            )
-        )
+        if c.reward_type == "percent":
+            points = program._round_points(points)
         return Applied(
-            self,
+            c,
             matched,
             float_round(points, precision_rounding=PRECISION),
             worth.discount,
-            offer._lp_label(terms.value, what),
+            self.env["lp.offer"]._lp_label_for(
+                c.reward_type, terms.value, c.what or ""
+            ),
         )
 
-    def _lp_bought_since(self, member, source):
-        """Whether the member made a purchase (an earn entry) since this row
-        was made, other than the order ``source`` being posted."""
-        self.ensure_one()
+    @api.model
+    def _lp_bought_since(self, member, since, source):
+        """Whether the member made a purchase (an earn entry) since
+        ``since``, other than the order ``source`` being posted."""
         self.env["lp.ledger"].flush_model()
         self.env.cr.execute(
             SQL(
@@ -144,7 +125,7 @@ class LpOfferMember(models.Model):
                  LIMIT 1
                 """,
                 member.id,
-                self.date_start,
+                since,
                 source._name,
                 source.id or 0,
             )
@@ -160,8 +141,7 @@ class LpOfferMember(models.Model):
         the order gave one, is refused)."""
         kept = []
         for result in applied:
-            offer = result.row.offer_id
-            if not offer.max_uses:
+            if not result.row.max_uses:
                 kept.append(result)
                 continue
             self.env.cr.execute(
@@ -171,15 +151,17 @@ class LpOfferMember(models.Model):
                      WHERE id = %s AND COALESCE(use_count, 0) < max_uses
                     RETURNING use_count
                     """,
-                    offer.id,
+                    result.row.offer_id,
                 ),
                 log_exceptions=False,
             )
             if self.env.cr.fetchone():
                 kept.append(result)
             elif result.discount:
-                refused.append(Refused(result.row.id, result.discount, 0.0, "limit"))
-        if any(result.row.offer_id.max_uses for result in applied):
+                refused.append(
+                    Refused(result.row.row_id, result.discount, 0.0, "limit")
+                )
+        if any(result.row.max_uses for result in applied):
             self.env["lp.offer"].invalidate_model(["use_count"])
         return kept
 
@@ -206,31 +188,62 @@ class LpOfferMember(models.Model):
                     "available_from": available_from,
                     "expiry_date": expiry,
                     "source": source,
-                    "source_key": f"{key}:offer:{result.row.id}",
+                    "source_key": f"{key}:offer:{result.row.row_id}",
                     "reason": result.label,
                 }
                 for result in with_points
             ]
         )
-        entry_of = dict(zip([r.row.id for r in with_points], entries, strict=True))
-        self.env["lp.offer.use"].sudo().with_context(lp_offer_use=OFFER_USE).create(
-            [
-                {
-                    "offer_member_id": result.row.id,
-                    "key": key,
-                    "channel": channel,
-                    "res_model": source._name,
-                    "res_id": source.id,
-                    "matched_amount": sum(line.amount for line in result.lines),
-                    "line_refs": ",".join(str(line.key) for line in result.lines),
-                    "points": result.points,
-                    "discount": result.discount,
-                    "label": result.label,
-                    "entry_id": entry_of.get(result.row.id, self.env["lp.ledger"]).id,
-                }
-                for result in applied
-            ]
+        entry_of = dict(zip([r.row.row_id for r in with_points], entries, strict=True))
+        # One INSERT for every use (the till's member path is counted: the
+        # ORM's create would read the rows and the uses back).
+        self.env["lp.offer.use"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO lp_offer_use (
+                    offer_member_id, offer_id, member_id, company_id, generator,
+                    key, channel, res_model, res_id, date, matched_amount,
+                    line_refs, points, discount, label, entry_id, create_uid,
+                    create_date, write_uid, write_date)
+                VALUES %s
+                """,
+                SQL(", ").join(
+                    SQL(
+                        "(%s)",
+                        SQL(", ").join(
+                            SQL("%s", value)
+                            for value in (
+                                r.row.row_id,
+                                r.row.offer_id,
+                                member.id,
+                                member.company_id.id,
+                                r.row.generator,
+                                key,
+                                channel,
+                                source._name,
+                                source.id,
+                                now,
+                                sum(line.amount for line in r.lines),
+                                ",".join(str(line.key) for line in r.lines),
+                                r.points,
+                                r.discount,
+                                r.label,
+                                entry_of[r.row.row_id].id
+                                if r.row.row_id in entry_of
+                                else None,
+                                self.env.uid,
+                                now,
+                                self.env.uid,
+                                now,
+                            )
+                        ),
+                    )
+                    for r in applied
+                ),
+            )
         )
+        self.env["lp.offer.use"].invalidate_model()
         self.env.cr.execute(
             SQL(
                 """
@@ -246,11 +259,16 @@ class LpOfferMember(models.Model):
                  WHERE r.id = v.id AND o.id = r.offer_id
                 """,
                 SQL(", ").join(
-                    SQL("(%s, %s::float8, %s::numeric)", r.row.id, r.points, r.discount)
+                    SQL(
+                        "(%s, %s::float8, %s::numeric)",
+                        r.row.row_id,
+                        r.points,
+                        r.discount,
+                    )
                     for r in applied
                 ),
             )
         )
-        self.browse([r.row.id for r in applied]).invalidate_recordset(
+        self.browse([r.row.row_id for r in applied]).invalidate_recordset(
             ["use_count", "given_points", "given_discount", "state"]
         )

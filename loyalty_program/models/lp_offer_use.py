@@ -1,15 +1,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-# Only the posting of an order (``lp_offer_apply.py``) creates uses.
-OFFER_USE = object()
-
 
 class LpOfferUse(models.Model):
     """One order that used an offer made to a customer: what matched, the
     points credited (its ``offer`` ledger entry) and the money discount
-    given. Created by the posting of the order only, once per row and order
-    (``key``); a refund takes back the points of the goods it returns."""
+    given. Written by the posting of the order only (SQL, in
+    ``lp_offer_apply.py``), once per row and order (``key``); a refund takes
+    back the points of the goods it returns."""
 
     _name = "lp.offer.use"
     _description = "Offer Used by an Order"
@@ -30,7 +28,9 @@ class LpOfferUse(models.Model):
         related="offer_member_id.company_id", store=True, precompute=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    generator = fields.Selection(related="offer_member_id.generator", store=True)
+    generator = fields.Selection(
+        related="offer_member_id.generator", store=True, precompute=True
+    )
     key = fields.Char(required=True, readonly=True, help="The order's posting key.")
     channel = fields.Selection(
         [("pos", "Till"), ("sale", "Sales order")], required=True, readonly=True
@@ -64,7 +64,7 @@ class LpOfferUse(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if self.env.context.get("lp_offer_use") is not OFFER_USE:
+        if vals_list:
             raise UserError(
                 self.env._("Offers are used by orders, never recorded by hand.")
             )

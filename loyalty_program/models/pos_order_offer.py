@@ -102,7 +102,8 @@ class PosOrder(models.Model):
             )
             return {}
         lines, earned = self._lp_offer_goods(member.program_id, member)
-        applied, refused = self.env["lp.offer.member"]._lp_apply(
+        # The member's environment: it knows the member is locked already.
+        applied, refused = member.env["lp.offer.member"]._lp_apply(
             member,
             self,
             f"pos.order:{self.uuid}",
@@ -215,10 +216,13 @@ class PosOrder(models.Model):
         self._lp_clean_uuid(order_uuid)
         lines = self._lp_clean(pos_input.parse_lines, lines, self.env._("order lines"))
         now = fields.Datetime.now()
-        rows = member._lp_open_offer_rows(now, "pos").filtered(
-            lambda r: r.offer_id.reward_type == "discount"
-        )
-        if not rows:
+        Row = self.env["lp.offer.member"].sudo()
+        candidates = [
+            c
+            for c in Row._lp_candidates(member, now, "pos")
+            if c.reward_type == "discount"
+        ]
+        if not candidates:
             return []
         products = self.env["product.product"].browse(
             {li["product_id"] for li in lines}
@@ -240,14 +244,14 @@ class PosOrder(models.Model):
         tz = pytz.timezone(self.env.user.tz or "UTC")
         when = pytz.utc.localize(now).astimezone(tz).replace(tzinfo=None)
         result = []
-        for row in rows:
-            applied = row._lp_evaluate(
-                member, self.browse(), goods, when, "pos", lambda matched: 0.0
+        for candidate in candidates:
+            applied = Row._lp_evaluate(
+                candidate, member, self.browse(), goods, when, "pos", lambda m: 0.0
             )
             if applied and applied.discount > 0:
                 result.append(
                     {
-                        "id": row.id,
+                        "id": candidate.row_id,
                         "amount": applied.discount,
                         "lines": [line.key for line in applied.lines],
                         "label": applied.label,

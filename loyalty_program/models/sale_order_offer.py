@@ -101,11 +101,12 @@ class SaleOrder(models.Model):
             lines, _earned = order._lp_offer_goods(member)
             when = order._lp_offer_local_time()
             vals_list = []
-            for row in member._lp_open_offer_rows(channel="sale"):
-                if row.offer_id.reward_type != "discount":
+            Row = self.env["lp.offer.member"].sudo()
+            for candidate in Row._lp_candidates(member, channel="sale"):
+                if candidate.reward_type != "discount":
                     continue
-                applied = row._lp_evaluate(
-                    member, order, lines, when, "sale", lambda matched: 0.0
+                applied = Row._lp_evaluate(
+                    candidate, member, order, lines, when, "sale", lambda m: 0.0
                 )
                 if applied and applied.discount > 0:
                     vals_list += order._lp_offer_lines_values(applied)
@@ -133,7 +134,7 @@ class SaleOrder(models.Model):
             company=self.company_id,
             amount_type="fixed",
             amount=amount,
-            computation_key=f"global_discount,lp_offer,{applied.row.id}",
+            computation_key=f"global_discount,lp_offer,{applied.row.row_id}",
             grouping_function=lambda base_line: {"product_id": product},
         )
         sequence = max(self.order_line.mapped("sequence"), default=10) + 1
@@ -153,7 +154,7 @@ class SaleOrder(models.Model):
                     base_line
                 ),
                 "sequence": sequence,
-                "lp_offer_ref": applied.row.id,
+                "lp_offer_ref": applied.row.row_id,
             }
             for base_line in discount_lines
         ]
@@ -173,11 +174,12 @@ class SaleOrder(models.Model):
             self._lp_refuse_offer_discount()
         lines, _earned = self._lp_offer_goods(member)
         when = self._lp_offer_local_time()
-        rows = {row.id: row for row in member._lp_open_offer_rows(channel="sale")}
+        Row = self.env["lp.offer.member"].sudo()
+        candidates = {c.row_id: c for c in Row._lp_candidates(member, channel="sale")}
         for row_id, amount in given.items():
-            row = rows.get(row_id)
-            applied = row and row._lp_evaluate(
-                member, self, lines, when, "sale", lambda matched: 0.0
+            candidate = candidates.get(row_id)
+            applied = candidate and Row._lp_evaluate(
+                candidate, member, self, lines, when, "sale", lambda m: 0.0
             )
             if not applied or amount > applied.discount + 0.01:
                 self._lp_refuse_offer_discount()

@@ -53,3 +53,4 @@ from . import test_offer_pos
 from . import test_offer_generators
 from . import test_offer_sale
 from . import test_offer_concurrency
+from . import test_offer_budget

@@ -91,7 +91,9 @@ class TestOfferConcurrency(BaseCase):
             cr.execute("DELETE FROM lp_tier_history WHERE member_id IN %s", [members])
             cr.execute("DELETE FROM lp_member WHERE id IN %s", [members])
             cr.execute("DELETE FROM lp_program WHERE id = %s", [ids["program"]])
-            cr.execute("DELETE FROM res_partner WHERE id IN %s", [tuple(ids["partners"])])
+            cr.execute(
+                "DELETE FROM res_partner WHERE id IN %s", [tuple(ids["partners"])]
+            )
             cr.execute(
                 "DELETE FROM product_template WHERE id IN "
                 "(SELECT product_tmpl_id FROM product_product WHERE id = %s)",
@@ -116,7 +118,7 @@ class TestOfferConcurrency(BaseCase):
             "pos",
             lambda matched: 0.0,
         )
-        return [r.points for r in applied if r.row.offer_id.id == self.ids[offer]]
+        return [r.points for r in applied if r.row.offer_id == self.ids[offer]]
 
     def _race(self, first, second):
         """Run ``first(cr)`` and, while it holds its locks, ``second(cr)`` on
@@ -192,5 +194,7 @@ class TestOfferConcurrency(BaseCase):
         self.assertIsInstance(second, errors.SerializationFailure)
         with self.db.cursor() as cr:
             self.assertEqual(self._use(cr, 1, "pos.order:till-2", "scarce"), [])
-            cr.execute("SELECT use_count FROM lp_offer WHERE id = %s", [self.ids["scarce"]])
+            cr.execute(
+                "SELECT use_count FROM lp_offer WHERE id = %s", [self.ids["scarce"]]
+            )
             self.assertEqual(cr.fetchone()[0], 1)

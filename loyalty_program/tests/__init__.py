@@ -54,3 +54,5 @@ from . import test_offer_generators
 from . import test_offer_sale
 from . import test_offer_concurrency
 from . import test_offer_budget
+from . import test_offer_results
+from . import test_offer_security

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 
 from .common_pos import PosLoyaltyCommon
 
@@ -64,6 +64,45 @@ class OfferPosCommon(OfferMixin, PosLoyaltyCommon):
         )
         cls.coffee = cls.create_product("Coffee", cls.drinks, 150.0)
         cls.offer_product = cls.env.ref("loyalty_program.product_lp_offer_discount")
+
+    def bought(self, member, days_ago, products, partner=None):
+        """A paid till order of ``days_ago`` as history (created paid,
+        without the loyalty posting)."""
+        partner = partner if partner is not None else member.partner_id
+        total = sum(product.lst_price * qty for product, qty in products)
+        order = (
+            self.env["pos.order"]
+            .sudo()
+            .create(
+                {
+                    "session_id": self.pos_session.id,
+                    "partner_id": partner.id if partner else False,
+                    "lines": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "qty": qty,
+                                "price_unit": product.lst_price,
+                                "price_subtotal": product.lst_price * qty,
+                                "price_subtotal_incl": product.lst_price * qty,
+                            }
+                        )
+                        for product, qty in products
+                    ],
+                    "amount_tax": 0.0,
+                    "amount_total": total,
+                    "amount_paid": total,
+                    "amount_return": 0.0,
+                }
+            )
+        )
+        order.write(
+            {
+                "state": "paid",
+                "date_order": fields.Datetime.now() - timedelta(days=days_ago),
+            }
+        )
+        return order
 
     def discount_line(self, row, amount):
         """The line a till adds for ``amount`` off by the offer ``row``."""

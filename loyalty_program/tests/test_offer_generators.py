@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.tests import tagged
 
 from .offer_common import OfferPosCommon
@@ -40,45 +40,6 @@ class TestOfferGenerators(OfferPosCommon):
     def setUp(self):
         super().setUp()
         self.day = fields.Date.today()
-
-    def bought(self, member, days_ago, products, partner=None):
-        """A paid till order of ``days_ago`` (no loyalty posting: history)."""
-        partner = partner if partner is not None else member.partner_id
-        lines = [
-            Command.create(
-                {
-                    "product_id": product.id,
-                    "qty": qty,
-                    "price_unit": product.lst_price,
-                    "price_subtotal": product.lst_price * qty,
-                    "price_subtotal_incl": product.lst_price * qty,
-                }
-            )
-            for product, qty in products
-        ]
-        total = sum(product.lst_price * qty for product, qty in products)
-        order = (
-            self.env["pos.order"]
-            .sudo()
-            .create(
-                {
-                    "session_id": self.pos_session.id,
-                    "partner_id": partner.id if partner else False,
-                    "lines": lines,
-                    "amount_tax": 0.0,
-                    "amount_total": total,
-                    "amount_paid": total,
-                    "amount_return": 0.0,
-                }
-            )
-        )
-        order.write(
-            {
-                "state": "paid",
-                "date_order": fields.Datetime.now() - timedelta(days=days_ago),
-            }
-        )
-        return order
 
     def generate(self):
         return self.env["lp.offer"].sudo()._lp_run_all(today=self.day)

@@ -276,6 +276,12 @@ class LpOffer(models.Model):
     # Business methods, meant to be overridden
 
     @api.model
+    def _lp_categories_of(self, product):
+        """The product's category and every parent (ids), for matching."""
+        path = product.categ_id.parent_path or ""
+        return frozenset(int(part) for part in path.split("/") if part)
+
+    @api.model
     def _lp_discount_product_id(self):
         """Id of the product of offer discount lines (cached lookup of its
         XML id, no query), False when it was deleted."""

@@ -196,6 +196,7 @@ class LpOffer(models.Model):
                               FROM lines l
                               JOIN product_product pp ON pp.id = l.product_id
                               JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                             WHERE pt.categ_id IS NOT NULL
                              GROUP BY 1, 2) c
                      ORDER BY partner_id, spend DESC, categ_id) f
              WHERE share >= %(share)s AND n >= 2

@@ -106,7 +106,7 @@ class LpOffer(models.Model):
                  WHERE (c.product_id IS NULL
                         OR (pp.active AND pt.active AND pt.sale_ok
                             AND c.product_id NOT IN %(products)s
-                            AND pt.categ_id NOT IN %(categories)s
+                            AND COALESCE(pt.categ_id, 0) NOT IN %(categories)s
                             AND (NOT COALESCE(pt.is_storable, FALSE) OR s.qty > 0)))
                    AND (c.categ_id IS NULL OR c.categ_id NOT IN %(categories)s)
                    AND NOT EXISTS (

@@ -5,7 +5,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import float_round
 
-from ..tools import offers, pos_input
+from ..tools import offers, pos_input, sale_points
 from .lp_ledger import PRECISION
 
 DISCOUNT_PRODUCT = "loyalty_program.product_lp_offer_discount"
@@ -61,33 +61,40 @@ class PosOrder(models.Model):
     def _lp_offer_goods(self, program, member):
         """(goods as :class:`~..tools.offers.Line`, ``earned(lines)``): the
         order's goods and the points matching goods earn at the member's
-        rate, net of their share of the points discount."""
+        rate, net of their share of the points discount (offer discounts
+        on other goods do not lower it)."""
         discounts = self._lp_offer_discount_lines()
         goods = self._lp_sale_lines() - discounts
         lines = [
             offers.Line(
                 line.id,
                 line.product_id.id,
-                frozenset(
-                    int(c) for c in line.product_id.categ_id.parent_path.split("/") if c
-                ),
+                self.env["lp.offer"]._lp_categories_of(line.product_id),
                 line.qty,
                 line._lp_amount(),
             )
             for line in goods
         ]
-        earning = {
-            line.id
-            for line in goods
-            if program._lp_sale_line(line.product_id, line._lp_amount()).earns
-        }
-        earning_total = sum(line.amount for line in lines if line.key in earning)
-        base = self._lp_earn_base(program)
-        net = min(base / earning_total, 1.0) if earning_total > 0 else 0.0
+        sold = [
+            program._lp_sale_line(line.product_id, line._lp_amount())
+            for line in self._lp_sale_lines()
+        ]
+        paid_with_points = [
+            program._lp_sale_line(line.product_id, line._lp_amount(), True)
+            for line in self._lp_sale_points_lines()
+        ]
+        share = sale_points.points_share(sold + paid_with_points)
+        # What each earning line earns on: its amount, less the points
+        # discount's share when points may pay for it (the earn's rule).
+        factor = {}
+        for line in goods:
+            flags = program._lp_sale_line(line.product_id, line._lp_amount())
+            if flags.earns:
+                factor[line.id] = 1.0 - share if flags.spendable else 1.0
 
         def earned(matched):
-            amount = sum(line.amount for line in matched if line.key in earning)
-            return program._points_for_amount(member, amount * net)
+            amount = sum(line.amount * factor.get(line.key, 0.0) for line in matched)
+            return program._points_for_amount(member, amount)
 
         return lines, earned
 
@@ -227,10 +234,7 @@ class PosOrder(models.Model):
         products = self.env["product.product"].browse(
             {li["product_id"] for li in lines}
         )
-        categories = {
-            p.id: frozenset(int(c) for c in p.categ_id.parent_path.split("/") if c)
-            for p in products
-        }
+        categories = {p.id: self.env["lp.offer"]._lp_categories_of(p) for p in products}
         goods = [
             offers.Line(
                 i,

@@ -2,7 +2,7 @@ import json
 
 import pytz
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import offers, sale_points
@@ -23,6 +23,32 @@ class SaleOrder(models.Model):
         copy=False,
         help="Technical: the offers the order used (JSON: label, points, discount).",
     )
+
+    lp_offers_text = fields.Text(
+        string="Offers used", compute="_compute_lp_offers_text"
+    )
+
+    @api.depends("lp_offer_summary")
+    def _compute_lp_offers_text(self):
+        for order in self:
+            try:
+                used = json.loads(order.lp_offer_summary or "[]")
+            except ValueError:
+                used = []
+            order.lp_offers_text = "\n".join(
+                self.env._(
+                    "%(label)s: +%(points)s points",
+                    label=u["label"],
+                    points=sale_points.format_points(u["points"]),
+                )
+                if u["points"]
+                else self.env._(
+                    "%(label)s: -%(amount)s",
+                    label=u["label"],
+                    amount=order.currency_id.format(u["discount"]),
+                )
+                for u in used
+            )
 
     # Lines
 
@@ -49,27 +75,22 @@ class SaleOrder(models.Model):
             offers.Line(
                 line.id,
                 line.product_id.id,
-                frozenset(
-                    int(c) for c in line.product_id.categ_id.parent_path.split("/") if c
-                ),
+                self.env["lp.offer"]._lp_categories_of(line.product_id),
                 line.product_uom_qty,
                 self._lp_to_company(line.price_total),
             )
             for line in goods
         ]
-        earning = {
-            line.id
-            for line in goods
-            if program._lp_sale_line(line.product_id, line.price_total).earns
-        }
-        all_lines = self._lp_lines(program=program)
-        earning_total = sum(li.amount for li in all_lines if li.earns and not li.points)
-        base = sale_points.earn_base(all_lines)
-        net = min(base / earning_total, 1.0) if earning_total > 0 else 0.0
+        share = sale_points.points_share(self._lp_lines(program=program))
+        factor = {}
+        for line in goods:
+            flags = program._lp_sale_line(line.product_id, line.price_total)
+            if flags.earns:
+                factor[line.id] = 1.0 - share if flags.spendable else 1.0
 
         def earned(matched):
-            amount = sum(line.amount for line in matched if line.key in earning)
-            return program._points_for_amount(member, amount * net)
+            amount = sum(line.amount * factor.get(line.key, 0.0) for line in matched)
+            return program._points_for_amount(member, amount)
 
         return lines, earned
 

@@ -56,3 +56,4 @@ from . import test_offer_concurrency
 from . import test_offer_budget
 from . import test_offer_results
 from . import test_offer_security
+from . import test_offer_tour

@@ -62,6 +62,24 @@ class TestOfferPos(OfferPosCommon):
         self.assertEqual(len(self.offer_entries()), 1)
         self.assertConsistent()
 
+    def test_multiplied_net_of_the_points_discount(self):
+        self.gift(200.0)
+        self.make_offer([(self.member, {"product_id": self.coffee.id})])
+        uuid = self.create_random_uid()
+        self.env["pos.order"].lp_pos_reserve(
+            self.member.id,
+            100,
+            uuid,
+            [
+                {"product_id": self.coffee.id, "amount": 300.0},
+                {"product_id": self.item.id, "amount": 100.0},
+            ],
+        )
+        order = self.basket(extra=[self.points_line(100)], uuid=uuid)
+        # A quarter of every good paid with points: the coffee earned on 225.
+        self.assertEqual(order.lp_points_earned, 30.0)
+        self.assertEqual(order.lp_offer_points, 22.0)
+
     def assertConsistent(self):
         problems = self.env["lp.ledger"]._check_consistency([self.member.id])
         self.assertEqual(problems, [])

@@ -18,8 +18,11 @@ class TestOfferSale(OfferMixin, LoyaltySaleCase):
             self.env["lp.ledger"]
             .sudo()
             .search(
-                [("res_model", "=", "sale.order"), ("res_id", "=", order.id),
-                 ("kind", "=", "offer")]
+                [
+                    ("res_model", "=", "sale.order"),
+                    ("res_id", "=", order.id),
+                    ("kind", "=", "offer"),
+                ]
             )
         )
 
@@ -34,6 +37,7 @@ class TestOfferSale(OfferMixin, LoyaltySaleCase):
         self.assertEqual(entry.source_key, f"sale.order:{order.id}:offer:{row.id}")
         summary = json.loads(order.sudo().lp_offer_summary)
         self.assertEqual(summary[0]["label"], "x2 points on Kettle")
+        self.assertEqual(order.lp_offers_text, "x2 points on Kettle: +11 points")
         # Cancelled: the offer points go with the earn.
         order.with_user(self.salesman)._action_cancel()
         reversal = entry.reversal_ids
@@ -42,7 +46,8 @@ class TestOfferSale(OfferMixin, LoyaltySaleCase):
     def test_discount_laid_on_the_quotation_and_checked(self):
         offer = self.make_offer(
             [(self.member, {"product_id": self.product10.id})],
-            reward_type="discount", reward_value=10.0,
+            reward_type="discount",
+            reward_value=10.0,
         )
         order = self.make_order([(self.product10, 2), (self.product20, 1)])
         order.action_lp_apply_offers()
@@ -59,7 +64,8 @@ class TestOfferSale(OfferMixin, LoyaltySaleCase):
     def test_discount_above_the_offer_refuses_confirmation(self):
         self.make_offer(
             [(self.member, {"product_id": self.product10.id})],
-            reward_type="discount", reward_value=10.0,
+            reward_type="discount",
+            reward_value=10.0,
         )
         order = self.make_order([(self.product10, 2)])
         order.action_lp_apply_offers()

@@ -40,7 +40,26 @@ class LpOfferMember(models.Model):
 
         Points rewards post one ``offer`` ledger entry per row (keyed
         ``<key>:offer:<row>``: posted once), money discounts are recorded
-        up to what the offer allows. Returns ``(applied, refused)``."""
+        up to what the offer allows. Returns ``(applied, refused)``.
+
+        In three steps a caller posting other entries may take apart, to
+        post them all at once: :meth:`_lp_plan`, :meth:`_lp_entry_values`
+        (for ``lp.ledger._post``), :meth:`_lp_record_uses`."""
+        applied, refused = self._lp_plan(
+            member, source, key, lines, when, channel, earned, given
+        )
+        if applied:
+            entries = self.env["lp.ledger"]._post(
+                self._lp_entry_values(member, source, key, applied)
+            )
+            self._lp_record_uses(member, source, key, channel, applied, entries)
+        return applied, refused
+
+    @api.model
+    def _lp_plan(self, member, source, key, lines, when, channel, earned, given=None):
+        """Lock the member's open rows and decide what each gives the order
+        (see :meth:`_lp_apply`): ``(applied, refused)``, nothing posted yet
+        (the uses in all of limited offers are taken)."""
         given = dict(given or {})
         candidates = self._lp_candidates(
             member, fields.Datetime.now(), channel, key=key, lock=True
@@ -66,10 +85,7 @@ class LpOfferMember(models.Model):
         for row_id, wanted in given.items():
             if row_id not in done and wanted > TOLERANCE:
                 refused.append(Refused(row_id, wanted, 0.0, "closed"))
-        applied = self._lp_take_global_uses(applied, refused)
-        if applied:
-            self._lp_record(member, source, key, channel, applied)
-        return applied, refused
+        return self._lp_take_global_uses(applied, refused), refused
 
     @api.model
     def _lp_evaluate(self, candidate, member, source, lines, when, channel, earned):
@@ -166,10 +182,10 @@ class LpOfferMember(models.Model):
         return kept
 
     @api.model
-    def _lp_record(self, member, source, key, channel, applied):
-        """Post the points (one ``offer`` entry per row, held and expiring
-        like the purchase's earn), record the uses and move the rows'
-        counters, in as few statements as the ORM allows."""
+    def _lp_entry_values(self, member, source, key, applied):
+        """Values of the ``offer`` ledger entries of ``applied`` (points
+        rewards only): keyed per order and row, held and expiring like the
+        purchase's earn, no tier spend of their own."""
         program = member.program_id
         now = fields.Datetime.now()
         available_from = now + timedelta(days=program.hold_days)
@@ -178,23 +194,30 @@ class LpOfferMember(models.Model):
             if program.lifetime_days
             else False
         )
-        with_points = [result for result in applied if result.points > 0]
-        entries = self.env["lp.ledger"]._post(
-            [
-                {
-                    "member_id": member.id,
-                    "kind": "offer",
-                    "amount": result.points,
-                    "available_from": available_from,
-                    "expiry_date": expiry,
-                    "source": source,
-                    "source_key": f"{key}:offer:{result.row.row_id}",
-                    "reason": result.label,
-                }
-                for result in with_points
-            ]
-        )
-        entry_of = dict(zip([r.row.row_id for r in with_points], entries, strict=True))
+        return [
+            {
+                "member_id": member.id,
+                "kind": "offer",
+                "amount": result.points,
+                "available_from": available_from,
+                "expiry_date": expiry,
+                "source": source,
+                "source_key": f"{key}:offer:{result.row.row_id}",
+                "reason": result.label,
+            }
+            for result in applied
+            if result.points > 0
+        ]
+
+    @api.model
+    def _lp_record_uses(self, member, source, key, channel, applied, entries):
+        """Record the uses of ``applied`` (``entries``: what was posted,
+        their offer entries among them) and move the rows' counters, in two
+        statements."""
+        now = fields.Datetime.now()
+        entry_of = {
+            entry.source_key: entry for entry in entries if entry.kind == "offer"
+        }
         # One INSERT for every use (the till's member path is counted: the
         # ORM's create would read the rows and the uses back).
         self.env["lp.offer.use"].flush_model()
@@ -229,9 +252,10 @@ class LpOfferMember(models.Model):
                                 r.points,
                                 r.discount,
                                 r.label,
-                                entry_of[r.row.row_id].id
-                                if r.row.row_id in entry_of
-                                else None,
+                                entry_of.get(
+                                    f"{key}:offer:{r.row.row_id}", entries.browse()
+                                ).id
+                                or None,
                                 self.env.uid,
                                 now,
                                 self.env.uid,

@@ -69,6 +69,7 @@ from . import lp_ledger_portal
 from . import res_partner_portal
 from . import lp_demo
 from . import lp_demo_orders
+from . import lp_demo_offers
 from . import lp_trigger
 from . import lp_trigger_due
 from . import lp_trigger_run

@@ -31,12 +31,18 @@ class LpOfferMember(models.Model):
     _inherit = "lp.offer.member"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _lp_apply(self, member, source, key, lines, when, channel, earned, given=None):
+    def _lp_apply(
+        self, member, source, key, lines, when, channel, earned, given=None, at=None
+    ):
         """Apply the open offers of ``member`` to the order ``source``:
         ``key`` its posting key (``pos.order:<uuid>``), ``lines`` its goods
         (:class:`~..tools.offers.Line`), ``when`` its local time,
         ``channel`` 'pos' or 'sale', ``earned(lines)`` the points those
-        goods earn, ``given`` ``{row id: money discount the order gave}``.
+        goods earn, ``given`` ``{row id: money discount the order gave}``,
+        ``at`` the moment of the purchase (UTC, default now; never later
+        than now): the offers open then apply, so an order the till synced
+        late gets what the customer was promised at the till. Rows the
+        nightly job expired are closed whatever ``at`` says.
 
         Points rewards post one ``offer`` ledger entry per row (keyed
         ``<key>:offer:<row>``: posted once), money discounts are recorded
@@ -46,7 +52,7 @@ class LpOfferMember(models.Model):
         post them all at once: :meth:`_lp_plan`, :meth:`_lp_entry_values`
         (for ``lp.ledger._post``), :meth:`_lp_record_uses`."""
         applied, refused = self._lp_plan(
-            member, source, key, lines, when, channel, earned, given
+            member, source, key, lines, when, channel, earned, given, at
         )
         if applied:
             entries = self.env["lp.ledger"]._post(
@@ -56,13 +62,16 @@ class LpOfferMember(models.Model):
         return applied, refused
 
     @api.model
-    def _lp_plan(self, member, source, key, lines, when, channel, earned, given=None):
+    def _lp_plan(
+        self, member, source, key, lines, when, channel, earned, given=None, at=None
+    ):
         """Lock the member's open rows and decide what each gives the order
         (see :meth:`_lp_apply`): ``(applied, refused)``, nothing posted yet
         (the uses in all of limited offers are taken)."""
         given = dict(given or {})
+        now = fields.Datetime.now()
         candidates = self._lp_candidates(
-            member, fields.Datetime.now(), channel, key=key, lock=True
+            member, min(at or now, now), channel, key=key, lock=True
         )
         if not candidates and not given:
             return [], []

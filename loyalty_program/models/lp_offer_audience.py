@@ -75,7 +75,11 @@ class LpOffer(models.Model):
         self.env.flush_all()
         total = 0
         for offer in self.filtered(
-            lambda o: o.state == "running" and o.audience != "personal"
+            lambda o: (
+                o.state == "running"
+                and o.audience != "personal"
+                and not (o.date_to and o.date_to < now.date())
+            )
         ):
             end = offer._lp_row_end(now)
             self.env.cr.execute(

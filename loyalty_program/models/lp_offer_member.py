@@ -199,7 +199,8 @@ class LpOfferMember(models.Model):
 
     @api.model
     def _lp_expire(self, now=None):
-        """Rows past their end or whose offer ended: expired (set-based)."""
+        """Rows past their end or whose offer ended: expired; offers past
+        their last day: ended (set-based). Returns the rows expired."""
         now = now or fields.Datetime.now()
         self.env.flush_all()
         self.env.cr.execute(
@@ -215,5 +216,15 @@ class LpOfferMember(models.Model):
                 today=now.date() - timedelta(days=1),
             )
         )
+        expired = self.env.cr.rowcount
+        # Offers past their last day end.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE lp_offer SET state = 'ended' "
+                "WHERE state = 'running' AND date_to < %s",
+                now.date() - timedelta(days=1),
+            )
+        )
         self.invalidate_model(["state"])
-        return self.env.cr.rowcount
+        self.env["lp.offer"].invalidate_model(["state"])
+        return expired

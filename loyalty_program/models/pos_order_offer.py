@@ -103,7 +103,9 @@ class PosOrder(models.Model):
         locked by the caller); record what the till gave that the offers
         do not allow. Returns the order's offer figures."""
         given = self._lp_offer_given()
-        if not member or (not member._lp_may_have_offers() and not given):
+        # The offers open when the customer paid (an order synced late too).
+        at = min(self.date_order, fields.Datetime.now())
+        if not member or (not member._lp_may_have_offers(at) and not given):
             self._lp_offer_refused(
                 member, [(ref, amount) for ref, amount in given.items()]
             )
@@ -119,6 +121,7 @@ class PosOrder(models.Model):
             "pos",
             earned,
             given,
+            at,
         )
         self._lp_offer_refused(
             member, [(r.row_id, r.given - r.allowed) for r in refused]

@@ -229,6 +229,20 @@ class TestOfferPos(OfferPosCommon):
             [],
         )
 
+    def test_order_synced_late_gets_the_offer_of_its_time(self):
+        offer = self.make_offer([self.member], reward_type="points", reward_value=10.0)
+        self.rows(offer).write(
+            {"date_start": self.days_ago(1), "valid_until": self.days_ago(0.5)}
+        )
+        # Paid while the offer was open, synced after its end.
+        data = self.order_data([(self.item, 1)])
+        data["date_order"] = fields.Datetime.to_string(self.days_ago(0.75))
+        self.assertEqual(self.sync(data).lp_offer_points, 10.0)
+        # Paid after its end: nothing.
+        offer = self.make_offer([self.member], reward_type="points", reward_value=7.0)
+        self.rows(offer).write({"valid_until": self.days_ago(0.5)})
+        self.assertEqual(self.basket().lp_offer_points, 0.0)
+
     def test_control_group_is_held_out(self):
         offer = self.make_offer(
             reward_type="points",

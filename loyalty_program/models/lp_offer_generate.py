@@ -132,8 +132,9 @@ class LpOffer(models.Model):
         )
         with no_jit(cr):
             cr.execute(query)
+            kept = cr.rowcount
         self.env["lp.offer.pair"].invalidate_model()
-        return cr.rowcount
+        return kept
 
     # Candidates of each generator, one row per (partner, product or
     # category): offer_id, partner_id, product_id, categ_id, the figures,

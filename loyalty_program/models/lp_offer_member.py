@@ -168,7 +168,10 @@ class LpOfferMember(models.Model):
             raise UserError(
                 self.env._("An offer made to a customer keeps its customer and offer.")
             )
-        return super().write(vals)
+        result = super().write(vals)
+        if {"state", "valid_until", "date_start"} & set(vals):
+            self.member_id._lp_offer_hint()
+        return result
 
     def _lp_check_rows(self):
         for row in self:

@@ -67,6 +67,12 @@ class LpCampaignRecipient(models.Model):
     lang = fields.Char(readonly=True)
     tz = fields.Char(string="Time zone", readonly=True)
     scheduled_date = fields.Datetime(string="Send at (UTC)", readonly=True)
+    queued_date = fields.Datetime(
+        string="Queued at",
+        readonly=True,
+        help="When the message went into the queue: of two messages beyond "
+        "the frequency cap, the one queued later gives way.",
+    )
     sent_date = fields.Datetime(readonly=True)
     mailing_id = fields.Many2one(
         "mailing.mailing", index="btree_not_null", ondelete="set null", readonly=True

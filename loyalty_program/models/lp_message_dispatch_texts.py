@@ -95,12 +95,15 @@ class LpMessageDispatch(models.AbstractModel):
     def _count_sms_parts(
         self, owner, template_for_lang, format_rows=None, join=None, columns=None
     ):
-        """Render the SMS of each target and control row of ``owner`` on the
-        SMS channel with ``template_for_lang(lang)``, store its parts, and
-        return (longest text, its parts, total parts of the target rows).
-        The values are ``format_rows(rows, lang)`` (default :meth:`_format`)
-        of the rows read, with ``columns`` ({key: SQL}) from ``join`` (SQL)
-        added to the snapshot columns."""
+        """Render the SMS of each target, control or scheduled row of
+        ``owner`` on the SMS channel with ``template_for_lang(lang)``, store
+        the parts of the SMS as the operator will get it
+        (:meth:`_sms_finisher`: short links, opt-out line; exact once the
+        row has its mailing), and return (longest SMS as sent, its parts,
+        total parts of the rows that get it). The values are
+        ``format_rows(rows, lang)`` (default :meth:`_format`) of the rows
+        read, with ``columns`` ({key: SQL}) from ``join`` (SQL) added to
+        the snapshot columns."""
         format_rows = format_rows or self._format
         columns = columns or {}
         cr = self.env.cr
@@ -109,11 +112,12 @@ class LpMessageDispatch(models.AbstractModel):
                 """
                 SELECT r.id, COALESCE(r.lang, 'en_US'), rp.name, r.balance,
                        r.tier_id, r.expiring_points, r.expiring_date,
-                       r.gift_points, r.card_ending, r.is_control %s
+                       r.gift_points, r.card_ending, r.is_control, r.mailing_id %s
                   FROM lp_campaign_recipient r
                   JOIN res_partner rp ON rp.id = r.partner_id
                   %s
-                 WHERE %s AND r.channel = 'sms' AND r.state IN ('target', 'control')
+                 WHERE %s AND r.channel = 'sms'
+                   AND r.state IN ('target', 'control', 'scheduled')
                 """,
                 SQL("").join(SQL(", %s", column) for column in columns.values()),
                 join or SQL(),
@@ -131,17 +135,25 @@ class LpMessageDispatch(models.AbstractModel):
             "gift_points",
             "card_ending",
             "is_control",
+            "mailing_id",
             *columns,
         ]
         by_lang = {}
-        for row in cr.fetchall():
+        found = cr.fetchall()
+        for row in found:
             by_lang.setdefault(row[1], []).append(dict(zip(keys, row, strict=True)))
+        finish = self._sms_finisher(count=len(found))
+        mailings = self.env["mailing.mailing"].sudo()
         ids, counts = [], []
         longest, longest_parts, total = "", 0, 0
         for lang, rows in by_lang.items():
             template = template_for_lang(lang) or ""
             for row, values in zip(rows, format_rows(rows, lang), strict=True):
-                text = placeholders.render(template, values)
+                text = finish(
+                    placeholders.render(template, values),
+                    lang,
+                    mailings.browse(row["mailing_id"]),
+                )
                 parts = sms_parts.count(text).parts
                 ids.append(row["id"])
                 counts.append(parts)

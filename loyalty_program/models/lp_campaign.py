@@ -172,6 +172,7 @@ class LpCampaign(models.Model):
         self._check_manager()
         for campaign in self:
             campaign._check_state("draft")
+            campaign._check_send_date()
             campaign._prepare()
         return True
 
@@ -185,6 +186,7 @@ class LpCampaign(models.Model):
         warnings = []
         for campaign in self:
             campaign._check_state("draft")
+            campaign._check_send_date()
             campaign._check_previewed()
             campaign._check_texts()
             warning = campaign._schedule()

@@ -86,14 +86,20 @@ class LpCampaign(models.Model):
             )
         )
 
-    def _preview_values(self, spec):
-        """The preview's figures, counted from the rows (the SMS parts
-        counted again on the SMS as it will be sent)."""
+    def _preview_values(self, spec, recount=False):
+        """The preview's figures, counted from the rows: the SMS rendered
+        and counted as they will be sent, or (``recount``, once the mailings
+        exist) counted again from the texts rendered at the preview."""
         dispatch = self.env["lp.message.dispatch"]
         counts = dispatch._summary(spec["owner"])
-        longest, longest_parts, total_parts = dispatch._count_sms_parts(
-            spec["owner"], self._sms_template
-        )
+        if recount:
+            longest, longest_parts, total_parts = dispatch._recount_sms_parts(
+                spec["owner"]
+            )
+        else:
+            longest, longest_parts, total_parts = dispatch._count_sms_parts(
+                spec["owner"], self._sms_template
+            )
         reached = {"target", "scheduled"}
 
         def total(states=None, reason=None, channel=None):
@@ -157,7 +163,7 @@ class LpCampaign(models.Model):
                 .create({"name": self.name, "user_id": self.user_id.id})
             )
         mailings = dispatch._create_mailings(owner, self._mailing_values, queue=False)
-        values = self._preview_values(spec)
+        values = self._preview_values(spec, recount=True)
         changes = self._figure_changes(before, values)
         if changes:
             dispatch._drop_mailings(mailings)

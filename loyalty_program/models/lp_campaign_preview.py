@@ -118,6 +118,17 @@ class LpCampaign(models.Model):
             self._fields[name].get_description(self.env)["string"] for name in names
         )
 
+    def _check_send_date(self):
+        self.ensure_one()
+        if self.send_date < fields.Date.context_today(self):
+            raise UserError(
+                self.env._(
+                    "%(campaign)s: its day (Send on) has passed. Choose today or a "
+                    "later day.",
+                    campaign=self.name,
+                )
+            )
+
     def _check_previewed(self):
         self.ensure_one()
         if not self.prepared_date:

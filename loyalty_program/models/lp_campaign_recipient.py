@@ -89,6 +89,12 @@ class LpCampaignRecipient(models.Model):
         readonly=True, help="Source key of the gift: one gift per key and member."
     )
     sms_parts = fields.Integer(string="SMS parts", readonly=True)
+    sms_rendered = fields.Text(
+        string="SMS as previewed",
+        readonly=True,
+        help="The SMS rendered when the parts were counted: what the mailing "
+        "sends (Odoo then shortens its links and adds the opt-out line).",
+    )
     # Response, written by the results computation
     bought = fields.Integer(
         string="Buyers",
@@ -114,7 +120,8 @@ class LpCampaignRecipient(models.Model):
             texts = source._render_recipients(recipients) if source else {}
             for recipient in recipients:
                 text = texts.get(recipient.id, {})
-                recipient.sms_text = text.get("sms", False)
+                # the SMS sent is the one counted at the preview
+                recipient.sms_text = recipient.sms_rendered or text.get("sms", False)
                 recipient.email_subject = text.get("subject", False)
                 recipient.email_html = text.get("html", False)
 

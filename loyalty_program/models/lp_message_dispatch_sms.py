@@ -99,6 +99,72 @@ class LpMessageDispatch(models.AbstractModel):
         return finish
 
     @api.model
+    def _store_sms_parts(self, rendered, store_text=False):
+        """Store the parts of each SMS of ``rendered`` (tuples ``(row id,
+        lang, text as rendered, mailing id, is control)``) as the operator
+        will get it (:meth:`_sms_finisher`), with the text when
+        ``store_text``; return (longest SMS as sent, its parts, total parts
+        of the rows that get it, control rows aside)."""
+        finish = self._sms_finisher(count=len(rendered))
+        mailings = self.env["mailing.mailing"].sudo()
+        ids, counts, texts = [], [], []
+        longest, longest_parts, total = "", 0, 0
+        for row_id, lang, text, mailing_id, is_control in rendered:
+            sent = finish(text, lang, mailings.browse(mailing_id))
+            parts = sms_parts.count(sent).parts
+            ids.append(row_id)
+            counts.append(parts)
+            texts.append(text)
+            if not is_control:
+                total += parts
+            if (parts, len(sent)) > (longest_parts, len(longest)):
+                longest, longest_parts = sent, parts
+        if ids:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE lp_campaign_recipient r
+                       SET sms_parts = u.parts,
+                           sms_rendered = CASE WHEN %s THEN u.text
+                                               ELSE r.sms_rendered END
+                      FROM unnest(%s::int[], %s::int[], %s::text[])
+                           AS u(id, parts, text)
+                     WHERE r.id = u.id
+                    """,
+                    store_text,
+                    ids,
+                    counts,
+                    texts,
+                )
+            )
+            self.env["lp.campaign.recipient"].invalidate_model(
+                ["sms_parts", "sms_rendered"]
+            )
+        return longest, longest_parts, total
+
+    @api.model
+    def _recount_sms_parts(self, owner):
+        """Count again the SMS of the owner's rows from their stored text,
+        now that they have their mailings (the links and the opt-out link
+        they will really get): no rendering again. Returns as
+        :meth:`_store_sms_parts`."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT r.id, COALESCE(r.lang, 'en_US'), r.sms_rendered,
+                       r.mailing_id, r.is_control
+                  FROM lp_campaign_recipient r
+                 WHERE %s AND r.channel = 'sms' AND r.sms_rendered IS NOT NULL
+                   AND r.state IN ('target', 'control', 'scheduled')
+                """,
+                self._owner_sql(owner),
+            )
+        )
+        return self._store_sms_parts(self.env.cr.fetchall())
+
+    @api.model
     def _store_sent_sms_parts(self, recipients, sms):
         """Each row of ``recipients`` keeps the parts of its SMS in ``sms``
         (same order) as handed to the operator: what the cost counts."""

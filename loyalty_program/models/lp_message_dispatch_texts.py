@@ -3,7 +3,7 @@ from markupsafe import Markup, escape
 from odoo import api, models
 from odoo.tools import SQL, format_date
 
-from ..tools import placeholders, sms_parts
+from ..tools import placeholders
 
 
 class LpMessageDispatch(models.AbstractModel):
@@ -97,13 +97,12 @@ class LpMessageDispatch(models.AbstractModel):
     ):
         """Render the SMS of each target, control or scheduled row of
         ``owner`` on the SMS channel with ``template_for_lang(lang)``, store
-        the parts of the SMS as the operator will get it
-        (:meth:`_sms_finisher`: short links, opt-out line; exact once the
-        row has its mailing), and return (longest SMS as sent, its parts,
-        total parts of the rows that get it). The values are
-        ``format_rows(rows, lang)`` (default :meth:`_format`) of the rows
-        read, with ``columns`` ({key: SQL}) from ``join`` (SQL) added to
-        the snapshot columns."""
+        the text (``sms_rendered``: what the mailing sends) and the parts of
+        the SMS as the operator will get it (:meth:`_store_sms_parts`), and
+        return (longest SMS as sent, its parts, total parts of the rows
+        that get it). The values are ``format_rows(rows, lang)`` (default
+        :meth:`_format`) of the rows read, with ``columns`` ({key: SQL})
+        from ``join`` (SQL) added to the snapshot columns."""
         format_rows = format_rows or self._format
         columns = columns or {}
         cr = self.env.cr
@@ -139,39 +138,19 @@ class LpMessageDispatch(models.AbstractModel):
             *columns,
         ]
         by_lang = {}
-        found = cr.fetchall()
-        for row in found:
+        for row in cr.fetchall():
             by_lang.setdefault(row[1], []).append(dict(zip(keys, row, strict=True)))
-        finish = self._sms_finisher(count=len(found))
-        mailings = self.env["mailing.mailing"].sudo()
-        ids, counts = [], []
-        longest, longest_parts, total = "", 0, 0
+        rendered = []
         for lang, rows in by_lang.items():
             template = template_for_lang(lang) or ""
             for row, values in zip(rows, format_rows(rows, lang), strict=True):
-                text = finish(
-                    placeholders.render(template, values),
-                    lang,
-                    mailings.browse(row["mailing_id"]),
+                rendered.append(
+                    (
+                        row["id"],
+                        lang,
+                        placeholders.render(template, values),
+                        row["mailing_id"],
+                        row["is_control"],
+                    )
                 )
-                parts = sms_parts.count(text).parts
-                ids.append(row["id"])
-                counts.append(parts)
-                if not row["is_control"]:
-                    total += parts
-                if (parts, len(text)) > (longest_parts, len(longest)):
-                    longest, longest_parts = text, parts
-        if ids:
-            cr.execute(
-                SQL(
-                    """
-                    UPDATE lp_campaign_recipient r SET sms_parts = u.parts
-                      FROM unnest(%s::int[], %s::int[]) AS u(id, parts)
-                     WHERE r.id = u.id
-                    """,
-                    ids,
-                    counts,
-                )
-            )
-            self.env["lp.campaign.recipient"].invalidate_model(["sms_parts"])
-        return longest, longest_parts, total
+        return self._store_sms_parts(rendered, store_text=True)

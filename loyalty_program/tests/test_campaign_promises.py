@@ -202,6 +202,13 @@ class TestCampaignPromises(CampaignCase):
             campaign.with_user(self.manager).action_schedule()
         self.assertEqual(campaign.state, "draft")
         self.assertFalse(campaign.mailing_ids)
+        # previewed yesterday for yesterday: its day has passed
+        with freeze_time("2027-03-02 12:00:00"):
+            campaign.send_date = DAY
+            campaign.action_prepare()
+        with freeze_time("2027-03-03 12:00:00"), self.assertRaises(UserError):
+            campaign.with_user(self.manager).action_schedule()
+        self.assertFalse(campaign.mailing_ids)
 
     # SMS parts and cost of the SMS actually sent
 

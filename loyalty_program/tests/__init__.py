@@ -51,3 +51,4 @@ from . import test_pos_query_budget
 from . import test_campaign_promises
 from . import test_trigger_promises
 from . import test_sms_opt_out
+from . import test_campaign_concurrency

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, html2plaintext
+from odoo.tools import SQL
 
 from ..tools import placeholders, sms_parts
 
@@ -295,22 +295,3 @@ class LpCampaign(models.Model):
             )
         )
         return bool(self.env.cr.fetchone())
-
-    def _check_texts(self):
-        self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT channel FROM lp_campaign_recipient
-                 WHERE campaign_id = %s AND state = 'target'
-                """,
-                self.id,
-            )
-        )
-        channels = {row[0] for row in self.env.cr.fetchall()}
-        if "email" in channels and not (
-            self.email_subject and html2plaintext(self.email_body or "").strip()
-        ):
-            raise UserError(self.env._("Write the email's subject and text first."))
-        if "sms" in channels and not (self.sms_body or "").strip():
-            raise UserError(self.env._("Write the SMS text first."))

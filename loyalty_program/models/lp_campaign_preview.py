@@ -1,6 +1,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare, html2plaintext
 
 # What the preview depends on: a change invalidates the preview of a draft
 # and is refused once the campaign is scheduled.
@@ -160,3 +160,22 @@ class LpCampaign(models.Model):
                     )
                 )
         return "; ".join(changed)
+
+    def _check_texts(self):
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT channel FROM lp_campaign_recipient
+                 WHERE campaign_id = %s AND state = 'target'
+                """,
+                self.id,
+            )
+        )
+        channels = {row[0] for row in self.env.cr.fetchall()}
+        if "email" in channels and not (
+            self.email_subject and html2plaintext(self.email_body or "").strip()
+        ):
+            raise UserError(self.env._("Write the email's subject and text first."))
+        if "sms" in channels and not (self.sms_body or "").strip():
+            raise UserError(self.env._("Write the SMS text first."))

@@ -100,3 +100,5 @@ from . import lp_program_offer
 from . import lp_figures_offer
 from . import pos_order_offer
 from . import sale_order_offer
+from . import lp_message_dispatch_offers
+from . import lp_trigger_offer

@@ -39,32 +39,12 @@ class LpOfferMember(models.Model):
         self.flush_model()
         self.env["lp.offer"].flush_model()
         lang = self.env.lang or "en_US"
-
-        def name(alias):
-            return SQL(
-                "COALESCE(%s.name->>%s, %s.name->>'en_US')",
-                SQL.identifier(alias),
-                lang,
-                SQL.identifier(alias),
-            )
-
         self.env.cr.execute(
             SQL(
                 """
                 SELECT r.id, o.id, %(offer_name)s, o.generator, r.product_id,
                        r.categ_id,
-                       COALESCE(%(product_name)s, rc.name, (
-                         SELECT string_agg(x.name, ', ') FROM (
-                           SELECT %(own_name)s AS name
-                             FROM lp_offer_product_product_rel rel
-                             JOIN product_product opp ON opp.id = rel.product_product_id
-                             JOIN product_template pt2 ON pt2.id = opp.product_tmpl_id
-                            WHERE rel.lp_offer_id = o.id
-                           UNION ALL
-                           SELECT oc.name FROM lp_offer_product_category_rel rel
-                             JOIN product_category oc ON oc.id = rel.product_category_id
-                            WHERE rel.lp_offer_id = o.id
-                           LIMIT 3) x)),
+                       %(what)s,
                        r.reward_value, r.min_qty, COALESCE(r.use_count, 0),
                        COALESCE(r.given_points, 0), COALESCE(r.given_discount, 0),
                        r.date_start, r.valid_until,
@@ -81,9 +61,7 @@ class LpOfferMember(models.Model):
                               WHERE lp_offer_id = o.id)
                   FROM lp_offer_member r
                   JOIN lp_offer o ON o.id = r.offer_id
-                  LEFT JOIN product_product rpp ON rpp.id = r.product_id
-                  LEFT JOIN product_template pt ON pt.id = rpp.product_tmpl_id
-                  LEFT JOIN product_category rc ON rc.id = r.categ_id
+                  %(names)s
                  WHERE r.member_id = %(member)s AND r.state = 'active'
                    AND r."group" = 'target' AND r.date_start <= %(now)s
                    AND (r.valid_until IS NULL OR r.valid_until > %(now)s)
@@ -94,9 +72,9 @@ class LpOfferMember(models.Model):
                  ORDER BY r.id
                    %(lock)s
                 """,
-                offer_name=name("o"),
-                product_name=name("pt"),
-                own_name=name("pt2"),
+                offer_name=self._lp_name_sql("o", lang),
+                what=self._lp_what_sql(lang),
+                names=self._lp_names_join_sql(),
                 key=key or "",
                 days=SQL(
                     "ARRAY[%s]",
@@ -115,6 +93,51 @@ class LpOfferMember(models.Model):
             log_exceptions=not lock,
         )
         return [Candidate(*row) for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _lp_name_sql(self, alias, lang):
+        """SQL: the translated ``name`` of the table ``alias`` in ``lang``."""
+        return SQL(
+            "COALESCE(%s.name->>%s, %s.name->>'en_US')",
+            SQL.identifier(alias),
+            lang,
+            SQL.identifier(alias),
+        )
+
+    @api.model
+    def _lp_names_join_sql(self):
+        """The joins :meth:`_lp_what_sql` reads (row ``r``)."""
+        return SQL(
+            """
+            LEFT JOIN product_product rpp ON rpp.id = r.product_id
+            LEFT JOIN product_template pt ON pt.id = rpp.product_tmpl_id
+            LEFT JOIN product_category rc ON rc.id = r.categ_id
+            """
+        )
+
+    @api.model
+    def _lp_what_sql(self, lang):
+        """SQL: what a row (``r``, its offer ``o``, the joins of
+        :meth:`_lp_names_join_sql`) is about, as people read it: its own
+        product or category, else its offer's (three at most)."""
+        return SQL(
+            """
+            COALESCE(%(product)s, rc.name, (
+              SELECT string_agg(x.name, ', ') FROM (
+                SELECT %(own)s AS name
+                  FROM lp_offer_product_product_rel rel
+                  JOIN product_product opp ON opp.id = rel.product_product_id
+                  JOIN product_template pt2 ON pt2.id = opp.product_tmpl_id
+                 WHERE rel.lp_offer_id = o.id
+                UNION ALL
+                SELECT oc.name FROM lp_offer_product_category_rel rel
+                  JOIN product_category oc ON oc.id = rel.product_category_id
+                 WHERE rel.lp_offer_id = o.id
+                LIMIT 3) x))
+            """,
+            product=self._lp_name_sql("pt", lang),
+            own=self._lp_name_sql("pt2", lang),
+        )
 
     @api.model
     def _lp_candidate_terms(self, candidate):

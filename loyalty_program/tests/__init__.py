@@ -61,3 +61,4 @@ from . import test_offer_budget
 from . import test_offer_results
 from . import test_offer_security
 from . import test_offer_tour
+from . import test_offer_messages

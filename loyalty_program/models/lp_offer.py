@@ -241,12 +241,13 @@ class LpOffer(models.Model):
     def action_launch(self):
         """Start the offer: its audience (every member, a segment, tiers)
         gets its rows now, the customers held out included; a personal
-        offer keeps the rows it has."""
+        offer keeps the rows it has. A generator's offer that was ended
+        runs again (its generator is switched on again)."""
         self._check_manager()
         for offer in self:
             if offer.state == "running":
                 continue
-            if offer.state == "ended":
+            if offer.state == "ended" and offer.generator == "manual":
                 raise UserError(
                     self.env._("%(offer)s has ended.", offer=offer.display_name)
                 )

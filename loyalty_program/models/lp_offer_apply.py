@@ -108,7 +108,9 @@ class LpOfferMember(models.Model):
         matched = offers.match(terms, lines, when, channel)
         if not matched:
             return None
-        if c.first_purchase and self._lp_bought_since(member, c.date_start, source):
+        # The first purchase since the customer was told (or since the
+        # offer was made, when no message told them).
+        if c.first_purchase and self._lp_bought_since(member, c.told, source):
             return None
         left = None
         if c.customer_cap:

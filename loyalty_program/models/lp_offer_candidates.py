@@ -11,7 +11,7 @@ from .lp_offer import WEEKDAYS
 Candidate = namedtuple(
     "Candidate",
     "row_id offer_id offer_name generator product_id categ_id what row_value "
-    "row_min_qty use_count given_points given_discount date_start valid_until "
+    "row_min_qty use_count given_points given_discount date_start told valid_until "
     "done reward_type reward_value min_qty min_amount basket_min weekdays "
     "hour_from hour_to channel order_cap customer_cap uses_per_customer "
     "max_uses first_purchase product_ids categ_ids",
@@ -47,7 +47,8 @@ class LpOfferMember(models.Model):
                        %(what)s,
                        r.reward_value, r.min_qty, COALESCE(r.use_count, 0),
                        COALESCE(r.given_points, 0), COALESCE(r.given_discount, 0),
-                       r.date_start, r.valid_until,
+                       r.date_start, COALESCE(r.notified_date, r.date_start),
+                       r.valid_until,
                        EXISTS (SELECT 1 FROM lp_offer_use u
                                 WHERE u.offer_member_id = r.id AND u.key = %(key)s),
                        o.reward_type, o.reward_value, o.min_qty, o.min_amount,

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .offer_common import OfferPosCommon
 
@@ -170,10 +170,21 @@ class TestOfferGenerators(OfferPosCommon):
 
     def test_generator_switched_off(self):
         self.history()
-        self.generators.filtered(lambda o: o.generator == "goes_with").active = False
+        manager = new_test_user(
+            self.env,
+            login="lp_generator_manager",
+            groups="base.group_user,loyalty_program.group_lp_manager",
+            company_id=self.env.company.id,
+        )
+        goes = self.generators.filtered(lambda o: o.generator == "goes_with")
+        goes.with_user(manager).action_end()
         self.generate()
         self.assertFalse(self.made(self.pairer, "goes_with"))
         self.assertTrue(self.made(self.regular, "due_again"))
+        # Switched on again.
+        goes.with_user(manager).action_launch()
+        self.generate()
+        self.assertEqual(self.made(self.pairer, "goes_with").product_id, self.croissant)
 
     def test_control_group_and_expiry(self):
         self.history()

@@ -69,6 +69,7 @@
         "data/ir_cron_offer_data.xml",
         "views/lp_offer_views.xml",
         "views/lp_offer_member_views.xml",
+        "views/portal_offer_templates.xml",
     ],
     "demo": [
         "demo/lp_demo.xml",

@@ -1,8 +1,8 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 # An offer row without an end keeps the hint this far ahead.
 OPEN_ENDED_DAYS = 3650
@@ -102,3 +102,29 @@ class LpMember(models.Model):
             self._lp_offers_values(channel="pos") if self._lp_may_have_offers() else []
         )
         return info
+
+    def _lp_portal_values(self):
+        values = super()._lp_portal_values()
+        values["offers"] = self._lp_portal_offers()
+        return values
+
+    def _lp_portal_offers(self):
+        """The customer's offers as the personal account lists them: the
+        reward on what, until when (in the customer's language)."""
+        self.ensure_one()
+        offers = self._lp_offers_values(channel=None)
+        for offer in offers:
+            until = offer["valid_until"] and datetime.fromisoformat(
+                offer["valid_until"]
+            )
+            offer["until_text"] = (
+                self.env._(
+                    "until %(date)s",
+                    date=format_date(
+                        self.env, fields.Datetime.context_timestamp(self, until).date()
+                    ),
+                )
+                if until
+                else ""
+            )
+        return offers

@@ -216,12 +216,14 @@ class PosOrder(models.Model):
     # Called by the till (RPC)
 
     @api.model
+    @api.readonly
     def lp_pos_offer_discounts(self, member_id, order_uuid, lines):
         """The money discounts the member's offers give on the till order
         ``order_uuid`` whose goods are ``lines`` (``[{"product_id",
         "amount", "qty"}]``, offer discount lines left out): ``[{"id": row,
         "amount": money, "lines": [indexes of the matching lines],
-        "label"}]``. What the till proposes; the paid order is checked again."""
+        "label"}]``. What the till proposes; the paid order is checked again
+        (read-only: served by a replica when Odoo has one)."""
         member = self._lp_pos_member(member_id)
         self._lp_clean_uuid(order_uuid)
         lines = self._lp_clean(pos_input.parse_lines, lines, self.env._("order lines"))

@@ -1,7 +1,8 @@
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import LoyaltyCase
+from .common_portal import PortalFixture
 from .offer_common import OfferMixin
 
 
@@ -15,7 +16,9 @@ class TestOfferSecurity(OfferMixin, LoyaltyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.portal = new_test_user(cls.env, login="lp_offer_portal", groups="base.group_portal")
+        cls.portal = new_test_user(
+            cls.env, login="lp_offer_portal", groups="base.group_portal"
+        )
         cls.portal_member = cls.env["lp.member"].create(
             {"partner_id": cls.portal.partner_id.id, "program_id": cls.program.id}
         )
@@ -48,8 +51,16 @@ class TestOfferSecurity(OfferMixin, LoyaltyCase):
             self.env["lp.offer"].with_user(self.user).create(
                 {"name": "Mine", "program_id": self.program.id}
             )
-        draft = self.env["lp.offer"].with_user(self.manager).create(
-            {"name": "Tea week", "program_id": self.program.id, "audience": "everyone"}
+        draft = (
+            self.env["lp.offer"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "name": "Tea week",
+                    "program_id": self.program.id,
+                    "audience": "everyone",
+                }
+            )
         )
         draft.action_launch()
         self.assertEqual(draft.state, "running")
@@ -98,4 +109,32 @@ class TestOfferSecurity(OfferMixin, LoyaltyCase):
         self.assertFalse(Offer.search([]))
         with self.assertRaises(AccessError):
             self.offer.with_user(self.manager_b).read(["name"])
-        self.assertFalse(self.env["lp.offer.member"].with_user(self.manager_b).search([]))
+        self.assertFalse(
+            self.env["lp.offer.member"].with_user(self.manager_b).search([])
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestOfferPortal(OfferMixin, PortalFixture, HttpCase):
+    """The personal account lists the customer's own offers, not another
+    customer's, and the bot's values are the same plain values."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._lp_portal_setup()
+        cls.coffee = cls.env["product.product"].create({"name": "Portal Coffee"})
+
+    def test_your_offers(self):
+        self.make_offer(
+            [(self.member, {"product_id": self.coffee.id})], name="Coffee for Maria"
+        )
+        self.make_offer(
+            [self.other_member], reward_type="points", reward_value=77.0, name="Other"
+        )
+        values = self.member._lp_offers_values()
+        self.assertEqual([v["label"] for v in values], ["x2 points on Portal Coffee"])
+        self.authenticate("lp_portal", "lp_portal")
+        page = self.url_open("/my/loyalty").text
+        self.assertIn("x2 points on Portal Coffee", page)
+        self.assertNotIn("+77 points", page)

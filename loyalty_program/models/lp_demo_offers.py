@@ -28,7 +28,15 @@ class LpDemo(models.AbstractModel):
         """The demo's general offer, made (draft) the first time."""
         if "offer" not in state:
             today = fields.Date.today()
-            products = state["products"][:3]
+            # The category the shop sells most of: most baskets get some.
+            categories = state["products"].categ_id
+            category = max(
+                categories,
+                key=lambda c: len(
+                    state["products"].filtered(lambda p: p.categ_id == c)
+                ),
+                default=categories,
+            )
             state["offer"] = self.env["lp.offer"].create(
                 {
                     "name": self.env._("Double points fortnight"),
@@ -36,7 +44,7 @@ class LpDemo(models.AbstractModel):
                     "audience": "everyone",
                     "reward_type": "multiply",
                     "reward_value": 2.0,
-                    "product_ids": [fields.Command.set(products.ids)],
+                    "categ_ids": [fields.Command.set(category.ids)],
                     "uses_per_customer": 2,
                     "date_from": today - timedelta(days=120),
                     "date_to": today - timedelta(days=106),

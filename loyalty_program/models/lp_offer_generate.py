@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -5,12 +6,32 @@ from odoo.tools import SQL
 
 from .lp_message_dispatch import no_jit
 
+# Memory a generator's statement may sort and hash in before spilling to
+# disk (the pairs of millions of baskets, the candidates of a batch).
+WORK_MEM = "128MB"
+
 # A basket with more distinct products than this is left out of the pairs
 # (a shop's restocking order, not a customer's basket): pairs grow with
 # the square of a basket's size.
 MAX_BASKET = 40
 # Pairs kept per product, the best first.
 PAIRS_PER_PRODUCT = 10
+# "Goes with": the customer's most bought products read, and the best pairs
+# of each.
+TOP_BOUGHT = 5
+TOP_PAIRS = 5
+
+
+@contextmanager
+def big_statement(cr):
+    """Run one of the generators' statements without JIT and with
+    ``WORK_MEM`` (for this transaction only; restored after)."""
+    cr.execute("SELECT current_setting('work_mem')")
+    previous = cr.fetchone()[0]
+    cr.execute(SQL("SELECT set_config('work_mem', %s, true)", WORK_MEM))
+    with no_jit(cr):
+        yield
+    cr.execute(SQL("SELECT set_config('work_mem', %s, true)", previous))
 
 
 class LpOffer(models.Model):
@@ -115,9 +136,9 @@ class LpOffer(models.Model):
                   FROM scored s WHERE s.lift >= %(min_lift)s
             )
             INSERT INTO lp_offer_pair (company_id, product_id, other_id, baskets,
-                                       confidence, lift, other_price, create_uid,
-                                       create_date, write_uid, write_date)
-            SELECT %(company)s, a, o, ab, 100 * confidence, lift, price, %(uid)s,
+                                       confidence, lift, rank, other_price,
+                                       create_uid, create_date, write_uid, write_date)
+            SELECT %(company)s, a, o, ab, 100 * confidence, lift, rn, price, %(uid)s,
                    %(now)s, %(uid)s, %(now)s
               FROM ranked WHERE rn <= %(keep)s
             """,
@@ -130,7 +151,7 @@ class LpOffer(models.Model):
             now=now,
             keep=PAIRS_PER_PRODUCT,
         )
-        with no_jit(cr):
+        with big_statement(cr):
             cr.execute(query)
             kept = cr.rowcount
         self.env["lp.offer.pair"].invalidate_model()
@@ -164,6 +185,9 @@ class LpOffer(models.Model):
         )
 
     def _lp_goes_sql(self, program, today):
+        """From the products the customer buys most often (``TOP_BOUGHT``),
+        their best pairs (``TOP_PAIRS``): a few candidates per customer,
+        whatever the size of the catalogue."""
         return SQL(
             """
             SELECT DISTINCT ON (bo.partner_id, p.other_id)
@@ -171,9 +195,16 @@ class LpOffer(models.Model):
                    NULL::int, NULL::int, NULL::float8, p.other_price, p.product_id,
                    p.baskets, p.confidence, p.lift, NULL::numeric, NULL::float8,
                    p.confidence / 100.0 * p.other_price
-              FROM bought bo
+              FROM (SELECT partner_id, product_id
+                      FROM (SELECT partner_id, product_id,
+                                   ROW_NUMBER() OVER (
+                                       PARTITION BY partner_id
+                                       ORDER BY COUNT(*) DESC, product_id) AS rn
+                              FROM per_day GROUP BY partner_id, product_id) t
+                     WHERE rn <= %(top_bought)s) bo
               JOIN lp_offer_pair p
                 ON p.company_id = %(company)s AND p.product_id = bo.product_id
+               AND p.rank <= %(top_pairs)s
              WHERE NOT EXISTS (SELECT 1 FROM bought b2
                                 WHERE b2.partner_id = bo.partner_id
                                   AND b2.product_id = p.other_id)
@@ -181,6 +212,8 @@ class LpOffer(models.Model):
             """,
             offer=self.id,
             company=program.company_id.id,
+            top_bought=TOP_BOUGHT,
+            top_pairs=TOP_PAIRS,
         )
 
     def _lp_favourite_sql(self, program, today):

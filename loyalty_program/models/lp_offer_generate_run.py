@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .lp_member_offer import OPEN_ENDED_DAYS
-from .lp_message_dispatch import no_jit
+from .lp_offer_generate import big_statement
 
 CANDIDATES = {
     "due_again": "_lp_due_sql",
@@ -184,7 +184,7 @@ class LpOffer(models.Model):
                 SQL("o.seed"), SQL("o.control"), SQL("r.partner_id")
             ),
         )
-        with no_jit(self.env.cr):
+        with big_statement(self.env.cr):
             self.env.cr.execute(query)
             made = self.env.cr.fetchone()[0]
         self.env["lp.offer.member"].invalidate_model()

@@ -45,6 +45,9 @@ class LpOfferPair(models.Model):
         help="Confidence over the share of all baskets holding the second "
         "product: above 1, bought together more often than by chance.",
     )
+    rank = fields.Integer(
+        readonly=True, help="1 for the product's best pair (lift x confidence), 2..."
+    )
     other_price = fields.Monetary(
         string="Usual price", readonly=True, help="Of the second product, per unit."
     )

@@ -26,7 +26,9 @@ class SmsSms(models.Model):
         """The SMS of companies that send through SMSC go to SMSC, one API
         per company (each its own account); the others as before."""
         smsc = self.filtered(lambda sms: sms._get_sms_company().sms_provider == "smsc")
-        for company, company_sms in smsc.grouped(lambda s: s._get_sms_company()).items():
+        for company, company_sms in smsc.grouped(
+            lambda s: s._get_sms_company()
+        ).items():
             sms_api = SmsApiSmsc(self.env)
             sms_api._set_company(company)
             yield sms_api, company_sms
@@ -97,4 +99,4 @@ class SmsSms(models.Model):
                 )
             )
             self.env["sms.tracker"].invalidate_model(["sms_smsc_key", "sms_price"])
-        super()._handle_call_result_hook(results)
+        return super()._handle_call_result_hook(results)

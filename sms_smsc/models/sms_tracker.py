@@ -10,8 +10,7 @@ class SmsTracker(models.Model):
         "SMSC message",
         readonly=True,
         index="btree_not_null",
-        help="Company, SMSC message id and phone: what SMSC's delivery "
-        "reports name.",
+        help="Company, SMSC message id and phone: what SMSC's delivery reports name.",
     )
     # The price the provider reported for this SMS, in the company's
     # currency. A provider-neutral name: loyalty_program (or any reader)

@@ -76,6 +76,4 @@ if CampaignCase is not None:
                 ],
             )
             traces = campaign.mailing_ids.mailing_trace_ids
-            self.assertEqual(
-                sorted(traces.mapped("trace_status")), ["bounce", "sent"]
-            )
+            self.assertEqual(sorted(traces.mapped("trace_status")), ["bounce", "sent"])

@@ -152,8 +152,6 @@ class TestSmscSend(SmscCase):
                 {"number": "+79990000002", "body": "b", "record_company_id": other.id},
             ]
         )
-        apis = {
-            type(api).__name__: records for api, records in sms._split_by_api()
-        }
+        apis = {type(api).__name__: records for api, records in sms._split_by_api()}
         self.assertEqual(apis["SmsApiSmsc"], sms[0])
         self.assertEqual(apis["SmsApi"], sms[1])

@@ -7,8 +7,11 @@ per phone, with its own cost and error) and ``charset=utf-8``. The same text
 to many phones goes as ``phones`` + ``mes``; different texts go as ``list``,
 one ``phone:text`` line each, a new line inside a text written ``\\n``.
 
->>> plan([("Hi", ["+7 999 000-00-01", "+79990000002"]), ("A", ["+7999"])], 10)
-[('phones', [(0, '79990000001', 'Hi'), (1, '79990000002', 'Hi')]), ('phones', [(2, '7999', 'A')])]
+>>> messages = [("Hi", ["+7 999 000-00-01", "+79990000002"]), ("A", ["+7999"])]
+>>> for request in plan(messages, 10):
+...     print(request)
+('phones', [(0, '79990000001', 'Hi'), (1, '79990000002', 'Hi')])
+('phones', [(2, '7999', 'A')])
 >>> plan([("A", ["+1"]), ("B", ["+2"]), ("C", ["+1"])], 10)
 [('list', [(0, '1', 'A'), (1, '2', 'B')]), ('phones', [(2, '1', 'C')])]
 >>> list_line("79990000001", "a\\nb:c")

@@ -12,6 +12,7 @@
     "depends": ["sms_twilio"],
     "data": [
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
         "views/res_config_settings_views.xml",
         "wizards/sms_smsc_test_views.xml",
     ],

@@ -45,15 +45,21 @@ class SmscController(Controller):
         ):
             _logger.warning("SMSC: malformed status report refused: %s", params)
             raise BadRequest()
+        if smsc.report(status)[0] is None:
+            return "OK"  # still queued at SMSC, or unknown to it: nothing to do
         error = params.get("err")
         error = error if isinstance(error, str) and error.isdigit() else None
+        key = f"{company.id}:{smsc_id}:{phone}"
         trackers = (
-            request.env["sms.tracker"]
-            .sudo()
-            .search([("sms_smsc_key", "=", f"{company.id}:{smsc_id}:{phone}")])
+            request.env["sms.tracker"].sudo().search([("sms_smsc_key", "=", key)])
         )
         if trackers:
             trackers._smsc_update(int(status), error)
+        else:
+            # its batch may still be saving: kept for the SMSC reports job
+            request.env["sms.smsc.report"].sudo().create(
+                {"key": key, "status": int(status), "error": error}
+            )
         return "OK"
 
     def _company_of(self, token):

@@ -62,6 +62,21 @@ class TestSmscStatus(SmscMock, HttpCase):
         self.report(1)
         self.assertEqual(notification.notification_status, "sent")
 
+    def test_report_before_its_batch_is_saved(self):
+        """A report may come while the batch that sent its SMS is still
+        being saved: it is kept, and the SMSC reports job applies it once
+        the SMS's tracker knows its SMSC id."""
+        self.send("First")
+        early_id = self.smsc_next_id + 1  # the id SMSC gives the next send
+        response = self.report(1, smsc_id=early_id)
+        self.assertEqual(response.status_code, 200)
+        waiting = self.env["sms.smsc.report"].search([])
+        self.assertEqual(waiting.mapped("status"), [1])
+        notification = self.send("Second")
+        self.env.ref("sms_smsc.ir_cron_sms_smsc_reports").method_direct_trigger()
+        self.assertEqual(notification.notification_status, "sent")
+        self.assertFalse(waiting.exists())
+
     def test_failed(self):
         """Operator failures become Odoo's delivery failure types; a wrong
         number bounces."""

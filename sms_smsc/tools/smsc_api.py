@@ -97,6 +97,9 @@ class SmsApiSmsc(SmsApiBase):
             if not isinstance(answer, dict) or status >= 500 or status == 0:
                 state, temporary = "smsc_unreachable", True
                 answer = {"error": text[:200] or f"HTTP {status}"}
+            elif status >= 400:
+                state, temporary = "smsc_parameters", False
+                answer = {"error": text[:200] or f"HTTP {status}"}
             elif "error_code" in answer or "error" in answer:
                 state, temporary = smsc.send_error(answer.get("error_code"))
             else:

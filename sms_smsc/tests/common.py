@@ -95,7 +95,8 @@ class SmscMock:
         cls.smsc_next_id += 1
         smsc_id = cls.smsc_next_id
         phones, total, count = [], 0.0, 0
-        for phone, text in pairs:
+        for number, text in pairs:
+            phone = number.lstrip("+")  # SMSC answers with digits
             error = cls.smsc_phone_errors.get(phone, 0)
             cost = 0.0 if error else smsc.parts(text) * PRICE_PER_PART
             if not error:

@@ -28,7 +28,7 @@ class TestSmscSend(SmscCase):
         self.send_numbers(numbers, "Sale today")
         self.assertEqual(len(self.smsc_requests), 1)
         request = self.smsc_requests[0]
-        self.assertEqual(request["phones"], "79990000001,79990000002,79990000003")
+        self.assertEqual(request["phones"], "+79990000001,+79990000002,+79990000003")
         self.assertEqual(request["mes"], "Sale today")
         self.assertEqual(
             (request["sender"], request["cost"], request["op"]), ("SHOP", "3", "1")
@@ -51,7 +51,7 @@ class TestSmscSend(SmscCase):
         self.assertEqual(len(self.smsc_requests), 1)
         self.assertEqual(
             self.smsc_requests[0]["list"],
-            "79990000001:Anna, +50 points\n79990000002:Борис, +50 баллов\\nКарта *12",
+            "+79990000001:Anna, +50 points\n+79990000002:Борис, +50 баллов\\nКарта *12",
         )
         self.assertEqual(self.smsc_sent[1]["text"], "Борис, +50 баллов\nКарта *12")
         trackers = sms.sms_tracker_id

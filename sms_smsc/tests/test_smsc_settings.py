@@ -45,7 +45,7 @@ class TestSmscSettings(SmscCase):
         self.assertTrue(wizard.ok)
         answer = json.loads(wizard.answer)
         self.assertEqual(answer["phones"][0]["phone"], "79990000009")
-        self.assertEqual(self.smsc_requests[0]["phones"], "79990000009")
+        self.assertEqual(self.smsc_requests[0]["phones"], "+79990000009")
         self.company.sudo().sms_smsc_password = "wrong"
         wizard.action_send()
         self.assertFalse(wizard.ok)

@@ -85,11 +85,15 @@ class SmsApiSmsc(SmsApiBase):
     def _send_request(self, session, mode, items):
         """One send request for ``items`` ([(index, phone, text)]), tried
         again after each of :meth:`_retry_delays` while the error is
-        temporary. Returns (provider state or None, answer)."""
+        temporary. Returns (provider state or None, answer). Phones go
+        with a "+": SMSC then sends to them as they are, without its
+        automatic correction, so that its answer names the same phones."""
         if mode == "list":
-            data = {"list": "\n".join(smsc.list_line(p, t) for _i, p, t in items)}
+            lines = (smsc.list_line(f"+{p}", t) for _i, p, t in items)
+            data = {"list": "\n".join(lines)}
         else:
-            data = {"phones": ",".join(p for _i, p, _t in items), "mes": items[0][2]}
+            data = {"phones": ",".join(f"+{p}" for _i, p, _t in items)}
+            data["mes"] = items[0][2]
         data.update({"cost": 3, "op": 1})
         delays = self._retry_delays()
         for attempt in range(len(delays) + 1):
@@ -158,8 +162,7 @@ class SmsApiSmsc(SmsApiBase):
             entry = by_phone.get(phone)
             error = entry and str(entry.get("error") or "0").strip()
             if error and error != "0":
-                state = smsc.send_error(error)[0]
-                results.append(self._failure(uuid, state, entry.get("status")))
+                results.append(self._failure(uuid, smsc.send_error(error)[0]))
                 continue
             results.append(
                 {
@@ -209,8 +212,7 @@ class SmsApiSmsc(SmsApiBase):
     def _send_test(self, number, text):
         """Send one SMS at once, without retry: (ok, the gateway's answer
         as text)."""
-        phone = smsc.digits(number)
-        data = {"phones": phone, "mes": text, "cost": 3, "op": 1}
+        data = {"phones": f"+{smsc.digits(number)}", "mes": text, "cost": 3, "op": 1}
         status, answer, raw = self._post(requests.Session(), "/sys/send.php", data)
         ok = isinstance(answer, dict) and "error" not in answer and 200 <= status < 300
         if not status:

@@ -38,16 +38,43 @@ if CampaignCase is not None:
             super().setUp()
             self._smsc_reset()
 
-        def test_campaign_through_smsc(self):
-            """The campaign's SMS go out through SMSC, its delivery reports
-            come back through the status handler, and the campaign shows
-            sent, delivered and failed, and the cost SMSC reported."""
-            campaign = self.make_campaign(channel="sms", control_percent=0.0)
+        def send_campaign(self, campaign):
             campaign.action_schedule()
             with self.mock_mail_gateway():
                 for mailing in campaign.mailing_ids.sorted("schedule_date"):
                     mailing._action_send_mail()
             self.env["sms.sms"].search([("state", "=", "outgoing")]).send()
+
+        def test_campaign_refused_by_smsc(self):
+            """No money on the SMSC account: the traces show the failure
+            type, the campaign counts the failures and no SMS cost."""
+            self.smsc_set(errors=[3])
+            campaign = self.make_campaign(channel="sms", control_percent=0.0)
+            self.send_campaign(campaign)
+            traces = campaign.mailing_ids.mailing_trace_ids
+            self.assertEqual(
+                set(traces.mapped(lambda t: (t.trace_status, t.failure_type))),
+                {("error", "sms_credit")},
+            )
+            campaign.action_compute_results()
+            self.assertRecordValues(
+                campaign,
+                [
+                    {
+                        "sent_count": 0,
+                        "delivered_count": 0,
+                        "failed_count": 2,
+                        "sms_cost_sent": 0.0,
+                    }
+                ],
+            )
+
+        def test_campaign_through_smsc(self):
+            """The campaign's SMS go out through SMSC, its delivery reports
+            come back through the status handler, and the campaign shows
+            sent, delivered and failed, and the cost SMSC reported."""
+            campaign = self.make_campaign(channel="sms", control_percent=0.0)
+            self.send_campaign(campaign)
             # Anna and Clara, the two SMS customers
             sent = {s["phone"]: s for s in self.smsc_sent}
             self.assertEqual(len(sent), 2)

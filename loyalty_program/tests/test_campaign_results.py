@@ -123,7 +123,7 @@ class TestCampaignResults(CampaignCase):
         without one at the flat price per part; its delivery reports give
         the delivered and failed counts."""
         campaign = self.make_campaign(channel="sms", control_percent=0.0)
-        campaign.action_schedule()
+        self.schedule(campaign)
         self.send(campaign)
         trackers = self.env["sms.tracker"].search(
             [("mailing_trace_id.mass_mailing_id", "in", campaign.mailing_ids.ids)]

@@ -39,7 +39,7 @@ if CampaignCase is not None:
             self._smsc_reset()
 
         def send_campaign(self, campaign):
-            campaign.action_schedule()
+            self.schedule(campaign)
             with self.mock_mail_gateway():
                 for mailing in campaign.mailing_ids.sorted("schedule_date"):
                     mailing._action_send_mail()

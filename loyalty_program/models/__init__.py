@@ -83,3 +83,4 @@ from . import lp_trigger_recipient
 from . import lp_trigger_mailing
 from . import lp_trigger_company
 from . import res_company
+from . import sms_tracker

@@ -48,3 +48,8 @@ from . import test_pos_busy_member
 from . import test_readonly_rpc
 from . import test_trigger_concurrency
 from . import test_pos_query_budget
+from . import test_portal_colleagues
+from . import test_portal_join_self
+from . import test_portal_outsider
+from . import test_portal_routes
+from . import test_welcome_phone

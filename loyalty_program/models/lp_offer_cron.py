@@ -1,6 +1,7 @@
 import json
 import logging
 import time
+from datetime import timedelta
 
 from odoo import api, fields, models
 
@@ -9,14 +10,16 @@ from .lp_ledger import commit_progress
 _logger = logging.getLogger(__name__)
 
 STATE_KEY = "loyalty_program.offers_nightly_state"
+# The pairs of products bought together change slowly: rebuilt when older.
+PAIRS_EVERY_DAYS = 7
 PHASES = ("expire", "pairs", "generate", "results", "done")
 
 
 class LpOffer(models.Model):
     """The nightly job of offers: rows past their end expire, audiences of
     running offers are topped up, the pairs of products bought together are
-    rebuilt, the generators make personal rows batch by batch (member id
-    ranges), then the results are computed. Each step is committed; the
+    rebuilt (once a week), the generators make personal rows batch by batch
+    (member id ranges), then the results are computed. Each step is committed; the
     position is kept in a system parameter, so a run cut by the cron's time
     budget resumes where it stopped (a new day starts over)."""
 
@@ -75,9 +78,11 @@ class LpOffer(models.Model):
                 goes = program._lp_offer_generators().filtered(
                     lambda o: o.generator == "goes_with"
                 )
-                if goes and program.company_id.id not in companies:
-                    companies.add(program.company_id.id)
-                    done += self._lp_build_pairs(program, today)
+                company = program.company_id
+                if goes and company.id not in companies:
+                    companies.add(company.id)
+                    if self._lp_pairs_stale(company, now):
+                        done += self._lp_build_pairs(program, today)
             state.update(phase="generate", program=0, cursor=0)
             return done, 1
         if phase == "generate":
@@ -108,6 +113,21 @@ class LpOffer(models.Model):
         offers._lp_compute_results(now)
         state.update(phase="done", program=0, cursor=0)
         return len(offers), 0
+
+    @api.model
+    def _lp_pairs_stale(self, company, now):
+        """Whether the company's pairs are older than ``PAIRS_EVERY_DAYS``
+        (or missing): the nightly job rebuilds them then."""
+        built = (
+            self.env["lp.offer.pair"]
+            .search(
+                [("company_id", "=", company.id)], order="create_date desc", limit=1
+            )
+            .create_date
+        )
+        return not built or built < now - timedelta(days=PAIRS_EVERY_DAYS) + timedelta(
+            hours=1
+        )
 
     @api.model
     def _lp_run_all(self, today=None, now=None):

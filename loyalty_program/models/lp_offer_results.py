@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .lp_message_dispatch import no_jit
+from .lp_message_dispatch_results import NO_FIGURES
 
 
 class LpOffer(models.Model):
@@ -130,8 +131,9 @@ class LpOffer(models.Model):
         names = ("customers", "buyers", "orders", "revenue", "redeemed", "points")
         figures = {}
         for row in self.env.cr.fetchall():
-            figure = dict(zip(names, row[1:7], strict=True))
-            figure.update(discount=row[7], parts=0, sent=0)
+            # The dispatch's figures (no message here: no SMS, no delivery).
+            figure = dict(NO_FIGURES, **dict(zip(names, row[1:7], strict=True)))
+            figure["discount"] = row[7]
             figures[row[0]] = figure
         return figures
 

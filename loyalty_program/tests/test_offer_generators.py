@@ -198,3 +198,26 @@ class TestOfferGenerators(OfferPosCommon):
         later = fields.Datetime.now() + timedelta(days=15)
         self.env["lp.offer.member"].sudo()._lp_expire(later)
         self.assertEqual(row.state, "expired")
+
+    def test_nightly_job(self):
+        self.history()
+        Offer = self.env["lp.offer"].sudo()
+        self.assertTrue(Offer._cron_nightly())
+        self.assertTrue(self.made(self.regular, "due_again"))
+        self.assertTrue(self.env["lp.offer.pair"].sudo().search([]))
+        due = self.generators.filtered(lambda o: o.generator == "due_again")
+        self.assertTrue(due.results_date)
+        self.assertEqual(due.sent_count, len(self.made(self.regular, "due_again")))
+        # Run again: nothing made twice, the pairs (a day old at most) kept.
+        built = []
+        original = type(Offer)._lp_build_pairs
+
+        def build(offer, program, today):
+            built.append(program)
+            return original(offer, program, today)
+
+        self.patch(type(Offer), "_lp_build_pairs", build)
+        before = self.env["lp.offer.member"].sudo().search_count([])
+        self.assertTrue(Offer._cron_nightly())
+        self.assertEqual(built, [])
+        self.assertEqual(self.env["lp.offer.member"].sudo().search_count([]), before)

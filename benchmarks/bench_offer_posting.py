@@ -17,6 +17,8 @@ Run it after ``bench_offers.py`` made the database::
 """
 
 import argparse
+import cProfile
+import pstats
 import statistics
 import sys
 
@@ -62,9 +64,13 @@ def main():
     parser.add_argument("--db", default=DBNAME)
     parser.add_argument("--orders", type=int, default=40)
     parser.add_argument("--show-sql", action="store_true")
+    parser.add_argument(
+        "--profile", action="store_true", help="profile the syncs with 3 offers"
+    )
     args = parser.parse_args(own)
     setup_odoo(odoo_args)
     recorder = Recorder()
+    profiler = cProfile.Profile() if args.profile else None
     figures = {}
     last_rows = []
     with open_env(args.db) as env:
@@ -101,8 +107,13 @@ def main():
             assert len(info["offers"]) == (3 if kind == "3 offers" else 0), info
             figures.setdefault(f"lookup, {kind}", []).append((seconds, rows))
             env.invalidate_all()
+            profiling = profiler and kind == "3 offers"
+            if profiling:
+                profiler.enable()
             result, seconds, rows = recorder.run(orders.sync_from_ui, [payload])
             env.cr.flush()
+            if profiling:
+                profiler.disable()
             order = env["pos.order"].browse(result["pos.order"][0]["id"])
             assert order.lp_posted, order.name
             if kind == "3 offers":
@@ -123,6 +134,10 @@ def main():
     for call in ("lookup", "sync"):
         ratio = medians[f"{call}, 3 offers"] / medians[f"{call}, no offer"]
         print(f"{call}: 3 offers / no offer = {ratio:.3f}")
+    if profiler:
+        print("\n== profile of the syncs with 3 offers (the addon's functions)")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats("cumulative").print_stats("loyalty_program", 30)
     if args.show_sql:
         print("\n== sync with 3 offers, the addon's statements")
         for frame, query in last_rows:

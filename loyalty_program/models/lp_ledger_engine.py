@@ -39,7 +39,12 @@ class LpLedger(models.Model):
         )
         members._lock_for_posting()
         posted = ledger._posted_keys(vals_list)
-        entries = [ledger._post_one(dict(vals), posted) for vals in vals_list]
+        # Credits are created together (one INSERT, one balance update per
+        # member), a debit only once the credits before it exist.
+        entries, pending = [], []
+        for vals in vals_list:
+            entries.append(ledger._post_one(dict(vals), posted, pending, entries))
+        ledger._create_credits(pending, entries, posted)
         ids = [entry.id for entry in entries]
         members._after_posting(ledger.browse(ids))
         return self.browse(ids)
@@ -64,7 +69,10 @@ class LpLedger(models.Model):
         )
         return {(e.member_id.id, e.kind, e.source_key): e for e in found}
 
-    def _post_one(self, vals, posted=None):
+    def _post_one(self, vals, posted=None, pending=None, entries=None):
+        """Post one entry (see :meth:`_post`); with ``pending`` (a list), a
+        credit is only prepared there, created by :meth:`_create_credits`
+        (returns None then)."""
         member = self.env["lp.member"].browse(vals.pop("member_id"))
         source = vals.pop("source", None)
         reservation_key = vals.pop("reservation_key", None)
@@ -77,6 +85,8 @@ class LpLedger(models.Model):
             vals.get("amount", 0.0), precision_rounding=PRECISION
         )
         key = vals.get("source_key") and (member.id, vals["kind"], vals["source_key"])
+        if key and pending and any(key == item[3] for item in pending):
+            self._create_credits(pending, entries, posted)
         if key and posted is not None:
             if key in posted:
                 return posted[key]
@@ -104,6 +114,13 @@ class LpLedger(models.Model):
             )
         if vals["kind"] == "spend":
             self._check_reservations(member, -vals["amount"], reservation_key)
+        if vals["amount"] >= 0 and pending is not None:
+            pending.append(
+                (len(entries), member, self._credit_values(member, vals), key)
+            )
+            return None
+        if pending:
+            self._create_credits(pending, entries, posted)
         if vals["amount"] >= 0:
             entry = self._post_credit(member, vals)
         else:
@@ -129,7 +146,7 @@ class LpLedger(models.Model):
                 )
             )
 
-    def _post_credit(self, member, vals):
+    def _credit_values(self, member, vals):
         now = fields.Datetime.now()
         available_from = vals.get("available_from") or now
         held = available_from > now and vals["amount"] > 0
@@ -139,13 +156,44 @@ class LpLedger(models.Model):
             held=held,
             remaining=vals["amount"],
         )
+        return vals
+
+    def _post_credit(self, member, vals):
+        vals = self._credit_values(member, vals)
         entry = self.with_context(lp_posting=POSTING).create(vals)
+        held = vals["held"]
         member._apply_delta(
             balance=0.0 if held else entry.amount,
             pending=entry.amount if held else 0.0,
             window_spend=vals.get("base_amount", 0.0),
         )
         return entry
+
+    def _create_credits(self, pending, entries, posted):
+        """Create the credits ``pending`` prepared (``(position in entries,
+        member, values, key)``) at once, move each member's figures once,
+        put each entry at its position in ``entries``."""
+        if not pending:
+            return
+        created = self.with_context(lp_posting=POSTING).create(
+            [vals for _position, _member, vals, _key in pending]
+        )
+        deltas = {}
+        for (position, member, vals, key), entry in zip(pending, created, strict=True):
+            entries[position] = entry
+            if key and posted is not None:
+                posted[key] = entry
+            balance, pending_points, spend = deltas.get(member, (0.0, 0.0, 0.0))
+            deltas[member] = (
+                balance + (0.0 if vals["held"] else entry.amount),
+                pending_points + (entry.amount if vals["held"] else 0.0),
+                spend + vals.get("base_amount", 0.0),
+            )
+        for member, (balance, pending_points, spend) in deltas.items():
+            member._apply_delta(
+                balance=balance, pending=pending_points, window_spend=spend
+            )
+        pending.clear()
 
     def _post_debit(self, member, vals, prefer, allow_partial):
         wanted = -vals["amount"]

@@ -64,33 +64,35 @@ class PosOrder(models.Model):
         rate, net of their share of the points discount (offer discounts
         on other goods do not lower it)."""
         discounts = self._lp_offer_discount_lines()
-        goods = self._lp_sale_lines() - discounts
+        sold = self._lp_sale_lines()
+        goods = sold - discounts
+        # Each line's flags once (earns, points may pay for it).
+        flags = {
+            line.id: program._lp_sale_line(line.product_id, line._lp_amount())
+            for line in sold
+        }
         lines = [
             offers.Line(
                 line.id,
                 line.product_id.id,
                 self.env["lp.offer"]._lp_categories_of(line.product_id),
                 line.qty,
-                line._lp_amount(),
+                flags[line.id].amount,
             )
             for line in goods
-        ]
-        sold = [
-            program._lp_sale_line(line.product_id, line._lp_amount())
-            for line in self._lp_sale_lines()
         ]
         paid_with_points = [
             program._lp_sale_line(line.product_id, line._lp_amount(), True)
             for line in self._lp_sale_points_lines()
         ]
-        share = sale_points.points_share(sold + paid_with_points)
+        share = sale_points.points_share(list(flags.values()) + paid_with_points)
         # What each earning line earns on: its amount, less the points
         # discount's share when points may pay for it (the earn's rule).
-        factor = {}
-        for line in goods:
-            flags = program._lp_sale_line(line.product_id, line._lp_amount())
-            if flags.earns:
-                factor[line.id] = 1.0 - share if flags.spendable else 1.0
+        factor = {
+            line_id: (1.0 - share if flag.spendable else 1.0)
+            for line_id, flag in flags.items()
+            if flag.earns
+        }
 
         def earned(matched):
             amount = sum(line.amount * factor.get(line.key, 0.0) for line in matched)

@@ -101,23 +101,35 @@ class PosOrder(models.Model):
         return lines, earned
 
     def _lp_post_offers(self, member):
-        """Apply the member's offers to this paid order (the member is
-        locked by the caller); record what the till gave that the offers
-        do not allow. Returns the order's offer figures."""
+        """Apply the member's offers to this paid order on their own (the
+        member is locked by the caller); record what the till gave that the
+        offers do not allow. Returns the order's offer figures."""
+        plan = self._lp_plan_offers(member)
+        entries = self.env["lp.ledger"]
+        if plan["entry_values"]:
+            entries = member.env["lp.ledger"]._post(plan["entry_values"])
+        return self._lp_finish_offers(member, plan, entries)
+
+    def _lp_plan_offers(self, member):
+        """Decide what the member's offers give this paid order (the rows
+        locked; see ``lp.offer.member._lp_plan``): ``{"applied",
+        "refused", "entry_values"}``, the entries to post with the order's
+        own (:meth:`_lp_post_sale` posts them with the earn, at once)."""
+        plan = {"applied": [], "refused": [], "entry_values": []}
         given = self._lp_offer_given()
         # The offers open when the customer paid (an order synced late too).
         at = min(self.date_order, fields.Datetime.now())
         if not member or (not member._lp_may_have_offers(at) and not given):
-            self._lp_offer_refused(
-                member, [(ref, amount) for ref, amount in given.items()]
-            )
-            return {}
+            plan["refused"] = [(ref, amount) for ref, amount in given.items()]
+            return plan
         lines, earned = self._lp_offer_goods(member.program_id, member)
         # The member's environment: it knows the member is locked already.
-        applied, refused = member.env["lp.offer.member"]._lp_apply(
+        Row = member.env["lp.offer.member"]
+        key = f"pos.order:{self.uuid}"
+        applied, refused = Row._lp_plan(
             member,
             self,
-            f"pos.order:{self.uuid}",
+            key,
             lines,
             self._lp_offer_local_time(),
             "pos",
@@ -125,11 +137,22 @@ class PosOrder(models.Model):
             given,
             at,
         )
-        self._lp_offer_refused(
-            member, [(r.row_id, r.given - r.allowed) for r in refused]
-        )
+        plan["applied"] = applied
+        plan["refused"] = [(r.row_id, r.given - r.allowed) for r in refused]
+        plan["entry_values"] = Row._lp_entry_values(member, self, key, applied)
+        return plan
+
+    def _lp_finish_offers(self, member, plan, entries):
+        """After the posting of ``plan``'s entries (among ``entries``):
+        record the uses, flag what the till gave beyond the offers; return
+        the order's offer figures."""
+        self._lp_offer_refused(member, plan["refused"])
+        applied = plan["applied"]
         if not applied:
             return {}
+        member.env["lp.offer.member"]._lp_record_uses(
+            member, self, f"pos.order:{self.uuid}", "pos", applied, entries
+        )
         return {
             "lp_offer_points": sum(result.points for result in applied),
             "lp_offer_summary": json.dumps(

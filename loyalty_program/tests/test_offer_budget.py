@@ -9,11 +9,11 @@ _logger = logging.getLogger(__name__)
 
 # A member with 3 active offers that all apply, against the same order of
 # the same member without offers: the lookup reads them (one statement);
-# the paid order reads and locks their rows (one), looks up the three
-# entries' keys at once (one), inserts the three entries (one), records
-# the uses (one) and moves the rows' counters (one).
+# the paid order reads and locks their rows (one), records the uses (one)
+# and moves the rows' counters (one); their entries post with the earn
+# (their keys looked up and the entries inserted with the earn's).
 OFFERS_LOOKUP_EXTRA = 1
-OFFERS_POSTING_EXTRA = 5
+OFFERS_POSTING_EXTRA = 3
 
 
 @tagged("post_install", "-at_install")

@@ -27,10 +27,10 @@ import time
 from _argv import split_argv
 from _common import log, open_env, setup_odoo
 from bench_member_path import Recorder
-
-import odoo.sql_db
 from bench_offers import DBNAME
 from bench_pos import Till
+
+import odoo.sql_db
 
 
 class Counter:

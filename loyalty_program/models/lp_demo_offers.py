@@ -11,7 +11,7 @@ class LpDemo(models.AbstractModel):
     orders use whatever offers their customers hold. At the end the job
     runs as of today (current offers, results). Demo data only."""
 
-    _inherit = "lp.demo"
+    _inherit = "lp.demo"  # pylint: disable=consider-merging-classes-inherited
 
     def _demo_new_day(self, state, day):
         result = super()._demo_new_day(state, day)

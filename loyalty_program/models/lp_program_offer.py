@@ -31,7 +31,7 @@ class LpProgram(models.Model):
     offer, and the generators' own offers (one per generator: switching it
     off stops its generator)."""
 
-    _inherit = "lp.program"
+    _inherit = "lp.program"  # pylint: disable=consider-merging-classes-inherited
 
     offer_max_personal = fields.Integer(
         string="Personal offers per customer",

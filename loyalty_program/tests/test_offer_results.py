@@ -24,16 +24,20 @@ class TestOfferResults(OfferPosCommon):
                 for n in ("T2", "T3", "C1", "C2")
             ]
         )
-        t1, t2, t3, c1, c2 = members
-        offer = self.make_offer(reward_type="points", reward_value=25.0,
-                                audience="everyone")
+        _t1, t2, t3, c1, c2 = members
+        offer = self.make_offer(
+            reward_type="points", reward_value=25.0, audience="everyone"
+        )
         rows = self.rows(offer)
         self.assertEqual(len(rows), 5)
         # Who is held out, set for the test (the seed decides otherwise).
         self.env.cr.execute(
-            SQL("UPDATE lp_offer_member SET \"group\" = CASE WHEN member_id IN %s "
+            SQL(
+                'UPDATE lp_offer_member SET "group" = CASE WHEN member_id IN %s '
                 "THEN 'control' ELSE 'target' END WHERE offer_id = %s",
-                (c1.id, c2.id), offer.id)
+                (c1.id, c2.id),
+                offer.id,
+            )
         )
         rows.invalidate_recordset(["group"])
         # T1 uses the offer at the till; T2 and C1 buy; T3 and C2 do not.

@@ -63,12 +63,14 @@ class LpOffer(models.Model):
         readonly=True,
         tracking=True,
         index=True,
+        copy=False,
     )
     generator = fields.Selection(
         GENERATORS,
         default="manual",
         required=True,
         readonly=True,
+        copy=False,
         help="Who makes the offer's rows: the manager, or a nightly generator "
         "that picks each customer's product from their baskets.",
     )

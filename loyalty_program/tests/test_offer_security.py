@@ -65,6 +65,12 @@ class TestOfferSecurity(OfferMixin, LoyaltyCase):
         draft.action_launch()
         self.assertEqual(draft.state, "running")
         self.assertIn(self.member, draft.row_ids.member_id)
+        # A copy starts as a draft made by hand, without customers.
+        generator = self.program._lp_offer_generators()[:1]
+        copy = generator.with_user(self.manager).copy()
+        self.assertEqual(
+            (copy.state, copy.generator, copy.row_count), ("draft", "manual", 0)
+        )
 
     def test_cashiers_use_offers_through_orders_only(self):
         with self.assertRaises(AccessError):

@@ -65,6 +65,11 @@
         "security/lp_trigger_rules.xml",
         "data/lp_trigger_data.xml",
         "views/lp_trigger_views.xml",
+        "security/lp_offer_rules.xml",
+        "data/ir_cron_offer_data.xml",
+        "views/lp_offer_views.xml",
+        "views/lp_offer_member_views.xml",
+        "views/portal_offer_templates.xml",
     ],
     "demo": [
         "demo/lp_demo.xml",

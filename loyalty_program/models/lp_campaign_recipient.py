@@ -199,6 +199,7 @@ class LpCampaignRecipient(models.Model):
         reads."""
         self.ensure_one()
         return {
+            "partner_id": self.partner_id.id,
             "name": self.partner_id.name,
             "balance": self.balance,
             "tier_id": self.tier_id.id,

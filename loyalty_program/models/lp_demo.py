@@ -18,6 +18,7 @@ BACKDATED = {
     "lp_segment_size": "date",
     "lp_consent_event": None,
     "lp_reservation": None,
+    "lp_offer_use": "date",
 }
 TABLE_MODELS = {
     "lp_ledger": "lp.ledger",
@@ -25,9 +26,10 @@ TABLE_MODELS = {
     "lp_segment_size": "lp.segment.size",
     "lp_consent_event": "lp.consent.event",
     "lp_reservation": "lp.reservation",
+    "lp_offer_use": "lp.offer.use",
 }
 # Credits whose expiry the engine computes from the posting day.
-DATED_CREDITS = ("earn", "welcome", "birthday", "gift", "campaign")
+DATED_CREDITS = ("earn", "welcome", "birthday", "gift", "campaign", "offer")
 
 
 class LpDemo(models.AbstractModel):

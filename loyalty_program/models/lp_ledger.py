@@ -32,6 +32,7 @@ KINDS = [
     ("campaign", "Campaign bonus"),
     ("adjustment", "Manual adjustment"),
     ("reversal", "Refund reversal"),
+    ("offer", "Offer bonus"),
 ]
 
 

@@ -38,12 +38,41 @@ class LpLedger(models.Model):
             sorted({vals["member_id"] for vals in vals_list})
         )
         members._lock_for_posting()
-        entries = [ledger._post_one(dict(vals)) for vals in vals_list]
+        posted = ledger._posted_keys(vals_list)
+        # Credits are created together (one INSERT, one balance update per
+        # member), a debit only once the credits before it exist.
+        entries, pending = [], []
+        for vals in vals_list:
+            entries.append(ledger._post_one(dict(vals), posted, pending, entries))
+        ledger._create_credits(pending, entries, posted)
         ids = [entry.id for entry in entries]
         members._after_posting(ledger.browse(ids))
         return self.browse(ids)
 
-    def _post_one(self, vals):
+    def _posted_keys(self, vals_list):
+        """{(member, kind, source_key): entry} of the events of ``vals_list``
+        already posted, in one query when there are several (an order's
+        offers), else None (:meth:`_post_one` looks its one key up)."""
+        keys = {
+            (vals["member_id"], vals["kind"], vals["source_key"])
+            for vals in vals_list
+            if vals.get("source_key")
+        }
+        if len(keys) < 2:
+            return None
+        found = self.search_fetch(
+            [
+                ("member_id", "in", list({key[0] for key in keys})),
+                ("source_key", "in", list({key[2] for key in keys})),
+            ],
+            ["member_id", "kind", "source_key"],
+        )
+        return {(e.member_id.id, e.kind, e.source_key): e for e in found}
+
+    def _post_one(self, vals, posted=None, pending=None, entries=None):
+        """Post one entry (see :meth:`_post`); with ``pending`` (a list), a
+        credit is only prepared there, created by :meth:`_create_credits`
+        (returns None then)."""
         member = self.env["lp.member"].browse(vals.pop("member_id"))
         source = vals.pop("source", None)
         reservation_key = vals.pop("reservation_key", None)
@@ -55,7 +84,13 @@ class LpLedger(models.Model):
         vals["amount"] = float_round(
             vals.get("amount", 0.0), precision_rounding=PRECISION
         )
-        if vals.get("source_key"):
+        key = vals.get("source_key") and (member.id, vals["kind"], vals["source_key"])
+        if key and pending and any(key == item[3] for item in pending):
+            self._create_credits(pending, entries, posted)
+        if key and posted is not None:
+            if key in posted:
+                return posted[key]
+        elif key:
             existing = self.search(
                 [
                     ("member_id", "=", member.id),
@@ -79,9 +114,20 @@ class LpLedger(models.Model):
             )
         if vals["kind"] == "spend":
             self._check_reservations(member, -vals["amount"], reservation_key)
+        if vals["amount"] >= 0 and pending is not None:
+            pending.append(
+                (len(entries), member, self._credit_values(member, vals), key)
+            )
+            return None
+        if pending:
+            self._create_credits(pending, entries, posted)
         if vals["amount"] >= 0:
-            return self._post_credit(member, vals)
-        return self._post_debit(member, vals, prefer, allow_partial)
+            entry = self._post_credit(member, vals)
+        else:
+            entry = self._post_debit(member, vals, prefer, allow_partial)
+        if key and posted is not None:
+            posted[key] = entry
+        return entry
 
     def _check_reservations(self, member, points, reservation_key):
         """A spend may not eat into points other open orders reserved."""
@@ -100,7 +146,7 @@ class LpLedger(models.Model):
                 )
             )
 
-    def _post_credit(self, member, vals):
+    def _credit_values(self, member, vals):
         now = fields.Datetime.now()
         available_from = vals.get("available_from") or now
         held = available_from > now and vals["amount"] > 0
@@ -110,13 +156,44 @@ class LpLedger(models.Model):
             held=held,
             remaining=vals["amount"],
         )
+        return vals
+
+    def _post_credit(self, member, vals):
+        vals = self._credit_values(member, vals)
         entry = self.with_context(lp_posting=POSTING).create(vals)
+        held = vals["held"]
         member._apply_delta(
             balance=0.0 if held else entry.amount,
             pending=entry.amount if held else 0.0,
             window_spend=vals.get("base_amount", 0.0),
         )
         return entry
+
+    def _create_credits(self, pending, entries, posted):
+        """Create the credits ``pending`` prepared (``(position in entries,
+        member, values, key)``) at once, move each member's figures once,
+        put each entry at its position in ``entries``."""
+        if not pending:
+            return
+        created = self.with_context(lp_posting=POSTING).create(
+            [vals for _position, _member, vals, _key in pending]
+        )
+        deltas = {}
+        for (position, member, vals, key), entry in zip(pending, created, strict=True):
+            entries[position] = entry
+            if key and posted is not None:
+                posted[key] = entry
+            balance, pending_points, spend = deltas.get(member, (0.0, 0.0, 0.0))
+            deltas[member] = (
+                balance + (0.0 if vals["held"] else entry.amount),
+                pending_points + (entry.amount if vals["held"] else 0.0),
+                spend + vals.get("base_amount", 0.0),
+            )
+        for member, (balance, pending_points, spend) in deltas.items():
+            member._apply_delta(
+                balance=balance, pending=pending_points, window_spend=spend
+            )
+        pending.clear()
 
     def _post_debit(self, member, vals, prefer, allow_partial):
         wanted = -vals["amount"]

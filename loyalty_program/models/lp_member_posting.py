@@ -105,6 +105,20 @@ class LpMember(models.Model):
         ``amount``) counts toward the tier. Posts even 0 points, so that the
         purchase counts toward the tier. Returns the entry."""
         self.ensure_one()
+        return self.env["lp.ledger"]._post(
+            [
+                self._prepare_earn_values(
+                    amount, source, source_key, base_amount=base_amount, date=date
+                )
+            ]
+        )
+
+    def _prepare_earn_values(
+        self, amount, source=None, source_key=None, base_amount=None, date=None
+    ):
+        """The ledger values of :meth:`_earn`, for a caller posting them with
+        other entries in one ``lp.ledger._post``."""
+        self.ensure_one()
         program = self.program_id
         points = program._points_for_amount(self, amount)
         now = date or fields.Datetime.now()
@@ -114,21 +128,17 @@ class LpMember(models.Model):
             if program.lifetime_days
             else False
         )
-        return self.env["lp.ledger"]._post(
-            [
-                {
-                    "member_id": self.id,
-                    "kind": "earn",
-                    "amount": points,
-                    "base_amount": amount if base_amount is None else base_amount,
-                    "available_from": available_from,
-                    "expiry_date": expiry,
-                    "source": source,
-                    "source_key": source_key,
-                    "date": now,
-                }
-            ]
-        )
+        return {
+            "member_id": self.id,
+            "kind": "earn",
+            "amount": points,
+            "base_amount": amount if base_amount is None else base_amount,
+            "available_from": available_from,
+            "expiry_date": expiry,
+            "source": source,
+            "source_key": source_key,
+            "date": now,
+        }
 
     def _spend(
         self, points, source=None, source_key=None, reason=None, reservation_key=None

@@ -109,8 +109,8 @@ class LpMessageDispatch(models.AbstractModel):
         cr.execute(
             SQL(
                 """
-                SELECT r.id, COALESCE(r.lang, 'en_US'), rp.name, r.balance,
-                       r.tier_id, r.expiring_points, r.expiring_date,
+                SELECT r.id, COALESCE(r.lang, 'en_US'), r.partner_id, rp.name,
+                       r.balance, r.tier_id, r.expiring_points, r.expiring_date,
                        r.gift_points, r.card_ending, r.is_control, r.mailing_id %s
                   FROM lp_campaign_recipient r
                   JOIN res_partner rp ON rp.id = r.partner_id
@@ -126,6 +126,7 @@ class LpMessageDispatch(models.AbstractModel):
         keys = [
             "id",
             "lang",
+            "partner_id",
             "name",
             "balance",
             "tier_id",

@@ -13,6 +13,7 @@ REASONS = [
     ("no_member", "No member to charge"),
     ("refund_money", "Points share refunded in money"),
     ("over_refund", "Refunded more than was sold"),
+    ("offer_refused", "Offer discount not allowed"),
     ("error", "Could not be posted"),
 ]
 

@@ -4,7 +4,7 @@ from ..tools.sale_points import Line
 
 
 class LpProgram(models.Model):
-    _inherit = "lp.program"
+    _inherit = "lp.program"  # pylint: disable=consider-merging-classes-inherited
 
     sale_earn_event = fields.Selection(
         [("confirm", "Order confirmation"), ("paid", "Invoice paid")],

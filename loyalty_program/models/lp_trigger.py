@@ -11,6 +11,7 @@ KINDS = [
     ("tier_upgrade", "Tier upgrade"),
     ("tier_downgrade", "Tier downgrade warning"),
     ("post_purchase", "Post-purchase thanks"),
+    ("new_offer", "New personal offer"),
 ]
 # Placeholders a trigger adds to the campaign ones.
 TRIGGER_PLACEHOLDERS = ("points", "date", "spend_left")

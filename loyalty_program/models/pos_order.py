@@ -226,6 +226,7 @@ class PosOrder(models.Model):
                     points_wanted=wanted,
                     amount=self._lp_points_discount(),
                 )
+            self._lp_post_offers(member)
             return
         (reservations.filtered(lambda r: r.member_id != member))._release()
         reservation = reservations.filtered(lambda r: r.member_id == member)
@@ -237,15 +238,27 @@ class PosOrder(models.Model):
         spent = self._lp_spend(member, reservation, wanted) if wanted else 0.0
         if not wanted:
             reservation._release()
-        earn = self.env["lp.ledger"]
+        # Every matching offer of the member, under the same lock: their
+        # entries post with the earn, at once.
+        plan = self._lp_plan_offers(
+            member if member.state != "closed" else member.browse()
+        )
+        vals_list = list(plan["entry_values"])
         if member.state != "closed":
-            earn = member._earn(
-                self._lp_earn_base(member.program_id),
-                source=self,
-                source_key=f"pos.order:{self.uuid}:earn",
+            vals_list.insert(
+                0,
+                member._prepare_earn_values(
+                    self._lp_earn_base(member.program_id),
+                    source=self,
+                    source_key=f"pos.order:{self.uuid}:earn",
+                ),
             )
+        entries = member.env["lp.ledger"]._post(vals_list)
+        earn = entries.filtered(lambda entry: entry.kind == "earn")[:1]
+        offer_values = self._lp_finish_offers(member, plan, entries)
         self.sudo().write(
             {
+                **offer_values,
                 "lp_member_id": member.id,
                 "lp_points_spent": spent,
                 "lp_points_earned": earn.amount,

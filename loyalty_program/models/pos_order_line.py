@@ -1,8 +1,19 @@
-from odoo import models
+from odoo import api, fields, models
 
 
 class PosOrderLine(models.Model):
     _inherit = "pos.order.line"
+
+    lp_offer_ref = fields.Integer(
+        string="Offer row",
+        copy=False,
+        help="Technical: on an offer discount line, the offer made to the "
+        "customer (lp.offer.member) the till applied.",
+    )
+
+    @api.model
+    def _load_pos_data_fields(self, config):
+        return [*super()._load_pos_data_fields(config), "lp_offer_ref"]
 
     def _lp_amount(self):
         """What the line really charges, tax included: negative for goods

@@ -19,6 +19,12 @@ class SaleOrderLine(models.Model):
         help="A discount paid with bonus points: it earns nothing and points "
         "cannot pay for it.",
     )
+    lp_offer_ref = fields.Integer(
+        string="Offer row",
+        copy=False,
+        help="Technical: on an offer discount line, the offer made to the "
+        "customer (lp.offer.member) it applies.",
+    )
     lp_discount_percent = fields.Float(
         string="Tier discount (%)",
         digits="Discount",

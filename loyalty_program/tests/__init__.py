@@ -57,3 +57,13 @@ from . import test_portal_join_self
 from . import test_portal_outsider
 from . import test_portal_routes
 from . import test_welcome_phone
+from . import test_offer_tools
+from . import test_offer_pos
+from . import test_offer_generators
+from . import test_offer_sale
+from . import test_offer_concurrency
+from . import test_offer_budget
+from . import test_offer_results
+from . import test_offer_security
+from . import test_offer_tour
+from . import test_offer_messages

@@ -26,6 +26,8 @@ READONLY = [
     ("res.partner", "action_lp_view_members"),
     ("res.partner", "action_lp_view_ledger"),
     ("res.partner", "action_lp_view_stats"),
+    ("lp.offer", "action_view_rows"),
+    ("pos.order", "lp_pos_offer_discounts"),
 ]
 # What writes, or must see the latest committed state: never read-only.
 READ_WRITE = [
@@ -35,6 +37,7 @@ READ_WRITE = [
     ("lp.segment", "action_refresh"),
     ("lp.campaign", "action_compute_results"),
     ("lp.trigger", "action_compute_results"),
+    ("lp.offer", "action_compute_results"),
     ("lp.adjust.wizard", "action_confirm"),
 ]
 

@@ -15,3 +15,4 @@ from . import join_limits
 from . import demo_story
 from . import occasions
 from . import transactions
+from . import offers

@@ -28,6 +28,9 @@ Common tables (a period ``[start, end)`` and the one before it,
   ``period_sales`` and ``discount_tills``);
 * ``consent``: per member, consent per channel as it stood at ``end`` (the
   consent history; the partner's flag when it has no history);
+* ``offer_uses``: money discounts offers gave in the period;
+* ``offer_rows``: offers made to customers (target group) in the period,
+  and how many were used;
 * ``tier_moves``: upgrades and downgrades of the period.
 
 Parameters: ``company``, ``start``, ``end``, ``prev_start``, ``date_to``
@@ -102,7 +105,8 @@ anonymous AS (
 ledger AS (
     SELECT COALESCE(SUM(l.amount) FILTER (
                WHERE l.date >= %(start)s
-                 AND (l.kind IN ('earn', 'welcome', 'birthday', 'gift', 'campaign')
+                 AND (l.kind IN ('earn', 'welcome', 'birthday', 'gift', 'campaign',
+                                 'offer')
                       OR (l.kind = 'reversal' AND l.amount < 0)
                       OR (l.kind = 'adjustment' AND l.amount > 0))), 0) AS issued,
            COALESCE(-SUM(l.amount) FILTER (
@@ -119,6 +123,8 @@ ledger AS (
                WHERE l.date >= %(start)s
                  AND l.kind IN ('welcome', 'birthday', 'gift', 'campaign')), 0)
                AS bonus,
+           COALESCE(SUM(l.amount) FILTER (
+               WHERE l.date >= %(start)s AND l.kind = 'offer'), 0) AS offer,
            COALESCE(SUM(l.amount * p.point_value) FILTER (
                WHERE l.date < %(start)s), 0) AS liability_open,
            COALESCE(SUM(l.amount * p.point_value), 0) AS liability_close
@@ -176,6 +182,17 @@ consent AS (
       LEFT JOIN events em ON em.partner_id = mp.partner_id AND em.channel = 'email'
       LEFT JOIN events sm ON sm.partner_id = mp.partner_id AND sm.channel = 'sms'
 ),
+offer_uses AS (
+    SELECT COALESCE(SUM(discount), 0) AS discount
+      FROM lp_offer_use
+     WHERE company_id = %(company)s AND date >= %(start)s AND date < %(end)s
+),
+offer_rows AS (
+    SELECT COUNT(*) AS made, COUNT(*) FILTER (WHERE use_count > 0) AS used
+      FROM lp_offer_member
+     WHERE company_id = %(company)s AND "group" = 'target'
+       AND date_start >= %(start)s AND date_start < %(end)s
+),
 tier_moves AS (
     SELECT COUNT(*) FILTER (WHERE h.reason = 'upgrade') AS upgrades,
            COUNT(*) FILTER (WHERE h.reason = 'downgrade') AS downgrades
@@ -190,7 +207,7 @@ tier_moves AS (
 _SLEEPING_AT_END = "%(date_to)s - last_before_end > %(sleeping_days)s"
 _SLEEPING_AT_START = "%(date_before)s - last_before_start > %(sleeping_days)s"
 _COST = """(SELECT spent_value FROM ledger) + (SELECT amount FROM tier_discounts)
-           + %(sms_cost)s"""
+           + (SELECT discount FROM offer_uses) + %(sms_cost)s"""
 
 FIGURES = [
     # Members
@@ -405,6 +422,15 @@ FIGURES = [
         _lt("Welcome, birthday, gift and campaign points credited in the period."),
     ),
     Figure(
+        "offer_points",
+        "points",
+        _lt("Offer points"),
+        "points",
+        "up",
+        "SELECT offer FROM ledger",
+        _lt("Points credited by offers in the period (before refunds)."),
+    ),
+    Figure(
         "liability",
         "points",
         _lt("Outstanding liability"),
@@ -448,6 +474,15 @@ FIGURES = [
         ),
     ),
     Figure(
+        "offer_discounts",
+        "return",
+        _lt("Offer discounts"),
+        "money",
+        "down",
+        "SELECT discount FROM offer_uses",
+        _lt("Money taken off orders by offers in the period, tax included."),
+    ),
+    Figure(
         "sms_cost",
         "return",
         _lt("SMS cost"),
@@ -464,8 +499,8 @@ FIGURES = [
         "down",
         f"SELECT {_COST}",
         _lt(
-            "Points spent in money + tier discounts + SMS. Bonus points count "
-            "when they are spent."
+            "Points spent in money + tier discounts + offer discounts + SMS. "
+            "Bonus and offer points count when they are spent."
         ),
     ),
     Figure(
@@ -476,8 +511,8 @@ FIGURES = [
         "up",
         "SELECT %(incremental_revenue)s::float8",
         _lt(
-            "Revenue of campaign and trigger recipients above their control "
-            "groups (``lp.figures._campaign_results``)."
+            "Revenue of campaign and trigger recipients and of customers made "
+            "an offer above their control groups (``lp.figures._campaign_results``)."
         ),
     ),
     Figure(
@@ -521,6 +556,18 @@ FIGURES = [
         _lt(
             "Campaign recipients who bought within the response window, in % of "
             "recipients."
+        ),
+    ),
+    Figure(
+        "offer_redemption",
+        "reach",
+        _lt("Offer redemption"),
+        "percent",
+        "up",
+        "SELECT 100.0 * used / NULLIF(made, 0) FROM offer_rows",
+        _lt(
+            "Offers made to customers in the period (control group aside) that "
+            "were used, in %."
         ),
     ),
     Figure(

@@ -23,6 +23,9 @@ NAMES = (
     "expiring_date",
     "gift_points",
     "card_ending",
+    "offer",
+    "offer_product",
+    "offer_until",
 )
 
 

@@ -35,6 +35,8 @@ Traceback (most recent call last):
 ValueError: not a record id
 >>> parse_lines([{"product_id": 3, "amount": 10.5}])
 [{'product_id': 3, 'amount': 10.5}]
+>>> parse_lines([{"product_id": 3, "amount": 10.5, "qty": 2}])
+[{'product_id': 3, 'amount': 10.5, 'qty': 2.0}]
 >>> parse_lines([{"product_id": 3, "amount": "10"}])
 Traceback (most recent call last):
 TypeError: a line amount is not a number
@@ -86,7 +88,8 @@ def parse_id(value):
 
 
 def parse_lines(lines):
-    """``[{"product_id": id, "amount": price incl. tax}]`` as the till sends."""
+    """``[{"product_id": id, "amount": price incl. tax}]`` as the till sends
+    (and ``qty``, a number, when the caller needs it)."""
     if not isinstance(lines, list) or len(lines) > MAX_LINES:
         raise ValueError("the order lines are not a list")
     clean = []
@@ -97,5 +100,11 @@ def parse_lines(lines):
         amount = _number(line.get("amount"), "a line amount is not a number")
         if abs(amount) > MAX_AMOUNT:
             raise ValueError("a line amount is too large")
-        clean.append({"product_id": product_id, "amount": amount})
+        item = {"product_id": product_id, "amount": amount}
+        if "qty" in line:
+            qty = _number(line["qty"], "a line quantity is not a number")
+            if abs(qty) > MAX_AMOUNT:
+                raise ValueError("a line quantity is too large")
+            item["qty"] = qty
+        clean.append(item)
     return clean

@@ -70,6 +70,23 @@ def earn_base(lines):
     return round(max(earning - share, 0.0), 6)
 
 
+def points_share(lines):
+    """The part (0 to 1) of each line points may pay for that the points
+    discount paid, the rest being money: what each such line earns on is
+    its amount times one less this.
+
+    >>> points_share([Line(100.0, True, True, False), Line(50.0, True, False, False),
+    ...               Line(-25.0, False, False, True)])
+    0.25
+    >>> points_share([Line(100.0, True, False, False)])
+    0.0
+    """
+    spendable = spendable_total(lines)
+    if spendable <= EPSILON:
+        return 0.0
+    return round(min(points_discount(lines) / spendable, 1.0), 9)
+
+
 def reversed_share(amount, base_amount, reversals):
     """Share (0 to 1) of a ledger entry already reversed, from its reversals
     ``[(amount, shortfall, base_amount)]``. A credit counts what was taken

@@ -32,6 +32,11 @@ export class LpMemberPanel extends Component {
         return date ? formatDate(DateTime.fromISO(date)) : "";
     }
 
+    /** An offer's end (a UTC datetime from the server), as a local date. */
+    formatUntil(value) {
+        return formatDate(DateTime.fromISO(value, { zone: "utc" }).toLocal());
+    }
+
     formatCurrency(amount) {
         return this.env.utils.formatCurrency(amount);
     }

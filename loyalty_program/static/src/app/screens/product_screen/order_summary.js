@@ -16,6 +16,20 @@ patch(OrderSummary.prototype, {
     async updateSelectedOrderline({ buffer, key }) {
         const order = this.pos.getOrder();
         const line = order?.getSelectedOrderline();
+        if (line && order.isLpOfferLine(line)) {
+            this.numberBuffer.reset();
+            if (key === "Backspace") {
+                this._setValue("remove");
+            } else {
+                this.dialog.add(AlertDialog, {
+                    title: _t("Offer discount"),
+                    body: _t(
+                        "This line is what the customer's offer takes off, checked by the server when the order is paid: delete it to sell without the offer."
+                    ),
+                });
+            }
+            return;
+        }
         if (line && order.isLpPointsLine(line)) {
             this.numberBuffer.reset();
             if (key === "Backspace") {

@@ -1,0 +1,59 @@
+from datetime import datetime, time, timedelta
+
+from odoo import fields, models
+
+
+class LpDemo(models.AbstractModel):
+    """Offers in the demo year, through the real paths: the nightly
+    generators run twice a month as of that night (personal offers made,
+    the old ones expired), a general offer (x2 points on a few products
+    for every member) runs for two weeks four months ago, and the till's
+    orders use whatever offers their customers hold. At the end the job
+    runs as of today (current offers, results). Demo data only."""
+
+    _inherit = "lp.demo"  # pylint: disable=consider-merging-classes-inherited
+
+    def _demo_new_day(self, state, day):
+        result = super()._demo_new_day(state, day)
+        night = datetime.combine(day, time(1))
+        offer = self._demo_general_offer(state)
+        if offer and day == offer.date_from:
+            offer.write({"state": "running"})
+            offer._lp_fill_audience(now=night)
+        if day.day in (1, 15) and state["orders"]:
+            self.env["lp.offer"]._lp_run_all(today=day, now=night)
+        return result
+
+    def _demo_general_offer(self, state):
+        """The demo's general offer, made (draft) the first time."""
+        if "offer" not in state:
+            today = fields.Date.today()
+            # The category the shop sells most of: most baskets get some.
+            categories = state["products"].categ_id
+            category = max(
+                categories,
+                key=lambda c: len(
+                    state["products"].filtered(lambda p: p.categ_id == c)
+                ),
+                default=categories,
+            )
+            state["offer"] = self.env["lp.offer"].create(
+                {
+                    "name": self.env._("Double points fortnight"),
+                    "program_id": state["program"].id,
+                    "audience": "everyone",
+                    "reward_type": "multiply",
+                    "reward_value": 2.0,
+                    "categ_ids": [fields.Command.set(category.ids)],
+                    "uses_per_customer": 2,
+                    "date_from": today - timedelta(days=120),
+                    "date_to": today - timedelta(days=106),
+                    "lifetime_days": 0,
+                }
+            )
+        return state["offer"]
+
+    def _demo_finish(self, story, partners):
+        result = super()._demo_finish(story, partners)
+        self.env["lp.offer"]._cron_nightly()
+        return result

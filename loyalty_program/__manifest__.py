@@ -65,6 +65,9 @@
         "security/lp_trigger_rules.xml",
         "data/lp_trigger_data.xml",
         "views/lp_trigger_views.xml",
+        "security/lp_bot_rules.xml",
+        "data/ir_cron_bot_data.xml",
+        "views/lp_bot_views.xml",
     ],
     "demo": [
         "demo/lp_demo.xml",

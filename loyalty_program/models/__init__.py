@@ -77,3 +77,15 @@ from . import lp_trigger_texts
 from . import lp_trigger_results
 from . import lp_trigger_recipient
 from . import lp_trigger_mailing
+from . import lp_bot
+from . import lp_bot_chat
+from . import lp_bot_update
+from . import lp_bot_message
+from . import lp_bot_receive
+from . import lp_bot_conversation
+from . import lp_bot_commands
+from . import lp_bot_send
+from . import lp_bot_poll
+from . import lp_member_bot
+from . import lp_program_bot
+from . import pos_order_bot

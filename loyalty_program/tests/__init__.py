@@ -48,3 +48,5 @@ from . import test_pos_busy_member
 from . import test_readonly_rpc
 from . import test_trigger_concurrency
 from . import test_pos_query_budget
+from . import test_bot_tools
+from . import test_bot_webhook

@@ -15,3 +15,6 @@ from . import join_limits
 from . import demo_story
 from . import occasions
 from . import transactions
+from . import telegram
+from . import bot_updates
+from . import bot_queue

@@ -109,11 +109,8 @@ class LpBot(models.Model):
     )
 
     def _compute_webhook_url(self):
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
         for bot in self:
-            bot.webhook_url = (
-                f"{base.rstrip('/')}/loyalty/bot/{bot.id}/update" if bot.id else False
-            )
+            bot.webhook_url = bot._lp_webhook_url() if bot.id else False
 
     @api.depends("username", "poster_code")
     def _compute_deep_link(self):
@@ -159,7 +156,7 @@ class LpBot(models.Model):
             api = bot._lp_api()
             me = api.get_me() or {}
             if bot.update_mode == "webhook":
-                url = bot.webhook_url
+                url = bot._lp_webhook_url()
                 if not url.startswith("https://"):
                     raise UserError(
                         self.env._(
@@ -250,6 +247,12 @@ class LpBot(models.Model):
         a local Bot API server)."""
         self.ensure_one()
         return TelegramApi(self.sudo().token, session=session)
+
+    def _lp_webhook_url(self):
+        """Where Telegram posts this bot's updates."""
+        self.ensure_one()
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        return f"{base.rstrip('/')}/loyalty/bot/{self.id}/update"
 
     def _lp_link(self, payload=None):
         """The bot's deep link, ``t.me/<bot>?start=<payload>``."""

@@ -50,3 +50,6 @@ from . import test_trigger_concurrency
 from . import test_pos_query_budget
 from . import test_bot_tools
 from . import test_bot_webhook
+from . import test_bot_queue
+from . import test_bot_access
+from . import test_bot_tour

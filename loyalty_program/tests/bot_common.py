@@ -32,7 +32,8 @@ class TelegramMock:
     tests mock a provider (``sms_twilio/tests/common.py``): the test class's
     ``_request_handler`` sees every outgoing request (Odoo blocks all other
     hosts in tests). Each call is recorded in ``telegram_calls`` as
-    ``{"method", "params", "files", "at"}``; ``telegram_errors`` ({chat
+    ``{"method", "params", "files", "at"}``; ``telegram_method_errors``
+    ({method: (code, description)}) makes a method fail; ``telegram_errors`` ({chat
     id: [(code, description, retry_after)]}) makes sends to a chat fail
     (one entry per call), ``telegram_updates`` is what ``getUpdates``
     returns."""
@@ -40,6 +41,7 @@ class TelegramMock:
     telegram_calls = []
     telegram_errors = {}
     telegram_updates = []
+    telegram_method_errors = {}
     telegram_clock = None
 
     @classmethod
@@ -91,6 +93,9 @@ class TelegramMock:
             response.headers["Content-Type"] = "application/json"
             return response
 
+        if method in cls.telegram_method_errors:
+            code, description = cls.telegram_method_errors[method]
+            return answer(code, {"ok": False, "error_code": code, "description": description})
         if method == "getMe":
             return answer(
                 200,
@@ -123,6 +128,7 @@ class TelegramMock:
         type(self).telegram_calls = []
         type(self).telegram_errors = {}
         type(self).telegram_updates = []
+        type(self).telegram_method_errors = {}
         type(self).telegram_clock = None
 
     def sent(self, method=None, chat=None):
@@ -224,8 +230,8 @@ class BotSetupMixin:
         return self.telegram_calls[before:]
 
 
-class BotHttpCase(TelegramMock, BotSetupMixin, HttpCase):
-    """Updates posted to the webhook as Telegram posts them."""
+class WebhookMixin:
+    """Updates posted to the webhook as Telegram posts them (an HttpCase)."""
 
     def post(self, update, secret=None, raw=None, bot=None):
         bot = bot or self.bot
@@ -248,3 +254,7 @@ class BotHttpCase(TelegramMock, BotSetupMixin, HttpCase):
             self.assertEqual(response.status_code, 200, response.text)
             states.append(response.json().get("state"))
         return states
+
+
+class BotHttpCase(TelegramMock, BotSetupMixin, WebhookMixin, HttpCase):
+    """A connected bot, updates posted to its webhook."""

@@ -68,6 +68,7 @@
         "security/lp_bot_rules.xml",
         "data/ir_cron_bot_data.xml",
         "views/lp_bot_views.xml",
+        "report/lp_bot_poster.xml",
     ],
     "demo": [
         "demo/lp_demo.xml",

@@ -89,3 +89,8 @@ from . import lp_bot_poll
 from . import lp_member_bot
 from . import lp_program_bot
 from . import pos_order_bot
+from . import lp_campaign_recipient_bot
+from . import lp_message_dispatch_bot
+from . import lp_bot_message_campaign
+from . import lp_campaign_bot
+from . import lp_trigger_bot

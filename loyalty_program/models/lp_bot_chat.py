@@ -51,17 +51,17 @@ class LpBotChat(models.Model):
         "pos.config", string="Till", readonly=True, ondelete="set null"
     )
     joined = fields.Boolean(
-        readonly=True, help="The customer became a member through this chat."
+        readonly=True, default=False, help="The customer became a member through this chat."
     )
     join_date = fields.Datetime(readonly=True)
     blocked = fields.Boolean(
-        readonly=True, help="The customer stopped or blocked the bot."
+        readonly=True, default=False, help="The customer stopped or blocked the bot."
     )
     last_date = fields.Datetime(string="Last message", readonly=True)
     message_ids = fields.One2many("lp.bot.message", "chat_id", readonly=True)
 
     _chat_unique = models.UniqueIndex("(bot_id, chat_ref)")
-    _partner_bot = models.Index("(partner_id, bot_id) WHERE NOT blocked")
+    _partner_bot = models.Index("(partner_id, bot_id) WHERE blocked IS NOT TRUE")
 
     @api.depends("name", "telegram_name", "chat_ref")
     def _compute_display_name(self):

@@ -122,6 +122,11 @@ class LpBotMessage(models.Model):
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
+    def _lp_ready(self):
+        """These messages less those that must not go any more (cancelled
+        here). Meant to be extended."""
+        return self
+
     def _lp_request(self):
         """(Bot API method, parameters, files) that sends this message.
         Meant to be extended (kinds of message)."""

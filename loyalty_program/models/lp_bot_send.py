@@ -74,7 +74,9 @@ class LpBot(models.Model):
                     break
                 sleep(max(min(busy.get(chat, 0) for _id, chat in rows) - clock(), 0.05))
                 continue
-            messages = Message.browse(ids)
+            messages = Message.browse(ids)._lp_ready()
+            if not messages:
+                continue
             results = messages._lp_deliver(token)
             now = clock()
             pace.spend(now, len(ids))

@@ -146,11 +146,23 @@ class LpCampaign(models.Model):
         mailings = self.env["lp.message.dispatch"]._create_mailings(
             {"campaign_id": self.id}, self._mailing_values
         )
-        if not mailings:
+        if not mailings and not self._has_scheduled_rows():
             raise UserError(
                 self.env._("Nobody in the audience can receive this campaign.")
             )
         self.state = "scheduled"
+
+    def _has_scheduled_rows(self):
+        """Rows queued other than by a mailing (the messenger bot's)."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                "SELECT 1 FROM lp_campaign_recipient WHERE campaign_id = %s "
+                "AND state = 'scheduled' LIMIT 1",
+                self.id,
+            )
+        )
+        return bool(self.env.cr.fetchone())
 
     def _mailing_values(self, channel, moment):
         """Values of the mailing of one channel and send moment. Meant to be

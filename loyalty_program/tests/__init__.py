@@ -53,3 +53,4 @@ from . import test_bot_webhook
 from . import test_bot_queue
 from . import test_bot_access
 from . import test_bot_tour
+from . import test_bot_channel

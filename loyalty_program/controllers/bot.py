@@ -18,7 +18,9 @@ class LoyaltyBot(http.Controller):
     being handled again."""
 
     def _lp_answer(self, status, payload=None):
-        return request.make_json_response(payload or {"ok": status == 200}, status=status)
+        return request.make_json_response(
+            payload or {"ok": status == 200}, status=status
+        )
 
     @http.route(
         "/loyalty/bot/<int:bot_id>/update",

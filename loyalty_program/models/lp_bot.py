@@ -97,7 +97,9 @@ class LpBot(models.Model):
     )
     chat_ids = fields.One2many("lp.bot.chat", "bot_id")
     chat_count = fields.Integer(compute="_compute_counts")
-    join_count = fields.Integer(string="Joined through the bot", compute="_compute_counts")
+    join_count = fields.Integer(
+        string="Joined through the bot", compute="_compute_counts"
+    )
     queued_count = fields.Integer(compute="_compute_counts")
 
     _program_unique = models.UniqueIndex(
@@ -124,7 +126,9 @@ class LpBot(models.Model):
 
     def _compute_counts(self):
         Chat = self.env["lp.bot.chat"]
-        chats = dict(Chat._read_group([("bot_id", "in", self.ids)], ["bot_id"], ["__count"]))
+        chats = dict(
+            Chat._read_group([("bot_id", "in", self.ids)], ["bot_id"], ["__count"])
+        )
         joins = dict(
             Chat._read_group(
                 [("bot_id", "in", self.ids), ("joined", "=", True)],
@@ -259,7 +263,9 @@ class LpBot(models.Model):
         self.ensure_one()
         if not self.username:
             return ""
-        return f"https://t.me/{self.username}" + (f"?start={payload}" if payload else "")
+        return f"https://t.me/{self.username}" + (
+            f"?start={payload}" if payload else ""
+        )
 
     def _lp_qr_png(self, link):
         return self.env["ir.actions.report"].barcode(

@@ -51,7 +51,9 @@ class LpBotChat(models.Model):
         "pos.config", string="Till", readonly=True, ondelete="set null"
     )
     joined = fields.Boolean(
-        readonly=True, default=False, help="The customer became a member through this chat."
+        readonly=True,
+        default=False,
+        help="The customer became a member through this chat.",
     )
     join_date = fields.Datetime(readonly=True)
     blocked = fields.Boolean(
@@ -67,7 +69,10 @@ class LpBotChat(models.Model):
     def _compute_display_name(self):
         for chat in self:
             chat.display_name = (
-                chat.partner_id.name or chat.name or chat.telegram_name or str(chat.chat_ref)
+                chat.partner_id.name
+                or chat.name
+                or chat.telegram_name
+                or str(chat.chat_ref)
             )
 
     # Helpers
@@ -115,8 +120,10 @@ class LpBotChat(models.Model):
         if not chats:
             return
         chats.sudo().write({"blocked": True})
-        queued = self.env["lp.bot.message"].sudo().search(
-            [("chat_id", "in", chats.ids), ("state", "=", "queued")]
+        queued = (
+            self.env["lp.bot.message"]
+            .sudo()
+            .search([("chat_id", "in", chats.ids), ("state", "=", "queued")])
         )
         queued._lp_cancel(self.env._("The customer blocked the bot."))
         chats.partner_id.filtered("lp_consent_bot").sudo().with_context(

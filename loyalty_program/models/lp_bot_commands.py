@@ -196,12 +196,13 @@ class LpBotChat(models.Model):
             source = entry._lp_portal_source()
             if not source:
                 continue
-            parts = [format_date(self.env, source["date"] or entry.date), source["name"]]
+            parts = [
+                format_date(self.env, source["date"] or entry.date),
+                source["name"],
+            ]
             if source["amount"] is not False:
                 parts.append(member._lp_money(source["amount"], source["currency"]))
-            points = sum(
-                e.amount for e in entries if (e.res_model, e.res_id) == key
-            )
+            points = sum(e.amount for e in entries if (e.res_model, e.res_id) == key)
             parts.append(_("%(points)s points", points=f"{points:+g}"))
             lines.append(" · ".join(parts))
             if len(lines) >= HISTORY_SIZE:
@@ -234,7 +235,9 @@ class LpBotChat(models.Model):
         if not self._lp_active_member():
             return self._lp_not_active()
         if not partner.lp_consent_bot:
-            partner.with_context(lp_consent_source="bot").write({"lp_consent_bot": True})
+            partner.with_context(lp_consent_source="bot").write(
+                {"lp_consent_bot": True}
+            )
         self._lp_say(
             self.env._("Offers are on again. /stop turns them off."), self._lp_menu()
         )

@@ -127,7 +127,8 @@ class LpBotChat(models.Model):
         if member and member.state != "active":
             self._lp_say(
                 self.env._(
-                    "The membership of %(phone)s is not active. Please ask at the till.",
+                    "The membership of %(phone)s is not active. Please ask at the "
+                    "till.",
                     phone=phone,
                 ),
                 telegram.remove_keyboard(),
@@ -254,8 +255,7 @@ class LpBotChat(models.Model):
                 "your purchase right now."
             )
         return self.env._(
-            "Hello! Join {program} in two taps: share your phone with the "
-            "button below."
+            "Hello! Join {program} in two taps: share your phone with the button below."
         )
 
     def _lp_set_source(self, payload):

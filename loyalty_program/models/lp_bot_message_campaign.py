@@ -20,9 +20,11 @@ class LpBotMessage(models.Model):
         ready = super()._lp_ready()
         campaign = ready.filtered(lambda m: m.kind == "campaign")
         stale = campaign.filtered(
-            lambda m: m.recipient_id.state != "scheduled"
-            or not m.chat_id.partner_id.lp_consent_bot
-            or m.chat_id.blocked
+            lambda m: (
+                m.recipient_id.state != "scheduled"
+                or not m.chat_id.partner_id.lp_consent_bot
+                or m.chat_id.blocked
+            )
         )
         if stale:
             stale._lp_cancel(self.env._("Opted out or cancelled before sending."))
@@ -68,4 +70,3 @@ class LpBotMessage(models.Model):
         sent = Recipient.browse([row_id for row_id, state in rows if state == "sent"])
         self.env["lp.message.dispatch"]._post_gifts(sent.sudo())
         Recipient.browse([row[0] for row in rows]).campaign_id.sudo()._sync_state()
-

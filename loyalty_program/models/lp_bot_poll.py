@@ -42,7 +42,9 @@ class LpBot(models.Model):
         self.ensure_one()
         cr = self.env.cr
         cr.execute(
-            SQL("SELECT pg_try_advisory_xact_lock(hashtext('lp.bot.poll'), %s)", self.id)
+            SQL(
+                "SELECT pg_try_advisory_xact_lock(hashtext('lp.bot.poll'), %s)", self.id
+            )
         )
         if not cr.fetchone()[0]:
             return None
@@ -51,7 +53,9 @@ class LpBot(models.Model):
             updates = self._lp_api().get_updates(offset, wait, ALLOWED_UPDATES)
         except TelegramError as error:
             # 409: a webhook is set, or another program polls this bot
-            _logger.warning("Bot %s: getUpdates refused: %s", self.id, error.description)
+            _logger.warning(
+                "Bot %s: getUpdates refused: %s", self.id, error.description
+            )
             if not error.transient:
                 self.sudo().write({"state": "error", "last_error": error.description})
                 commit_progress(self.env, 0)

@@ -46,7 +46,7 @@ class LpBot(models.Model):
             raise
         except (UserError, ValidationError) as error:
             state, note = "refused", str(error)
-        except Exception as error:  # noqa: BLE001 - never a traceback to Telegram
+        except Exception as error:
             _logger.exception("Bot %s: update %s failed", self.id, event.update_id)
             state, note = "failed", repr(error)[:250]
         chat = chat.exists()
@@ -72,9 +72,10 @@ class LpBot(models.Model):
         if event.kind == "other" or event.chat_id is None:
             return Chat
         cr = self.env.cr
-        if event.kind in OPENING:
+        self.env.flush_all()
+        row = self._lp_lock_chat(event.chat_id)
+        if not row and event.kind in OPENING:
             langs = [code for code, _name in self.env["res.lang"].get_installed()]
-            self.env.flush_all()
             cr.execute(
                 SQL(
                     """
@@ -97,7 +98,13 @@ class LpBot(models.Model):
                     uid=self.env.uid,
                 )
             )
-        cr.execute(
+            row = self._lp_lock_chat(event.chat_id)
+        return Chat.browse(row[0] if row else [])
+
+    def _lp_lock_chat(self, chat_ref):
+        """The row of the chat ``chat_ref``, locked (a concurrent update of
+        the same chat waits, then fails to serialize and is retried)."""
+        self.env.cr.execute(
             SQL(
                 """
                 SELECT id FROM lp_bot_chat
@@ -105,9 +112,8 @@ class LpBot(models.Model):
                    FOR NO KEY UPDATE
                 """,
                 self.id,
-                event.chat_id,
+                chat_ref,
             ),
             log_exceptions=False,
         )
-        row = cr.fetchone()
-        return Chat.browse(row[0] if row else [])
+        return self.env.cr.fetchone()

@@ -60,68 +60,100 @@ class LpBot(models.Model):
         )
         sent = 0
         token = self.sudo().token
-        while deadline is None or clock() < deadline:
-            if self.paused_until and self.paused_until > fields.Datetime.now():
-                break
-            room = pace.room(clock())
-            if not room:
-                sleep(pace.wait(clock()))
-                continue
-            rows = Message._lp_due(self, room * 3)
-            ids = bot_queue.pick(rows, room, busy, clock())
-            if not ids:
-                if not rows:
+        if not token:
+            return 0
+        with BotCalls(token) as calls:
+            while deadline is None or clock() < deadline:
+                round_sent = self._lp_send_round(
+                    Message, pace, busy, calls, clock, sleep
+                )
+                if round_sent is None:
                     break
-                sleep(max(min(busy.get(chat, 0) for _id, chat in rows) - clock(), 0.05))
-                continue
-            messages = Message.browse(ids)._lp_ready()
-            if not messages:
-                continue
-            results = messages._lp_deliver(token)
-            now = clock()
-            pace.spend(now, len(ids))
-            for message in messages:
-                busy[message.chat_id.id] = now + bot_queue.PER_CHAT_SECONDS
-            sent += messages._lp_record(results)
-            commit_progress(self.env, len(ids))
+                sent += round_sent
         return sent
+
+    def _lp_send_round(self, Message, pace, busy, calls, clock, sleep):
+        """One round of the sending loop: the number sent (0 after a wait),
+        or None when nothing more can go now."""
+        if self.paused_until and self.paused_until > fields.Datetime.now():
+            return None
+        room = pace.room(clock())
+        if not room:
+            sleep(pace.wait(clock()))
+            return 0
+        rows = Message._lp_due(self, room * 3)
+        ids = bot_queue.pick(rows, room, busy, clock())
+        if not ids:
+            if not rows:
+                return None
+            # only chats written to less than a second ago: wait for the first
+            sleep(max(min(busy.get(chat, 0) for _id, chat in rows) - clock(), 0.05))
+            return 0
+        messages = Message.browse(ids)._lp_ready()
+        if not messages:
+            return 0
+        results = messages._lp_deliver(calls)
+        now = clock()
+        pace.spend(now, len(messages))
+        for message in messages:
+            busy[message.chat_id.id] = now + bot_queue.PER_CHAT_SECONDS
+        sent = messages._lp_record(results)
+        commit_progress(self.env, len(messages))
+        return sent
+
+
+class BotCalls:
+    """Bot API calls side by side for one sending run: a few threads that
+    only do HTTP (the ORM stays in the caller's thread), each with its own
+    ``requests`` session kept for the run."""
+
+    def __init__(self, token):
+        self.token = token
+        self.local = threading.local()
+        self.sessions = []
+        self.pool = None
+
+    def __enter__(self):
+        self.pool = ThreadPoolExecutor(max_workers=bot_queue.THREADS)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.pool.shutdown()
+        for session in self.sessions:
+            session.close()
+
+    def _call(self, method, params, files):
+        if method is None:
+            return TelegramError(params, 400)
+        if not hasattr(self.local, "api"):
+            session = requests.Session()
+            self.sessions.append(session)
+            self.local.api = TelegramApi(self.token, session=session)
+        try:
+            return self.local.api.call(method, params, files=files)
+        except TelegramError as error:
+            return error
+
+    def run(self, calls):
+        """The result (or TelegramError) of each (method, params, files)."""
+        futures = [self.pool.submit(self._call, *call) for call in calls]
+        return [future.result() for future in futures]
 
 
 class LpBotMessage(models.Model):
     _inherit = "lp.bot.message"  # pylint: disable=consider-merging-classes-inherited
 
-    def _lp_deliver(self, token):
-        """Send these messages side by side (only the HTTP calls run in
-        threads; the ORM stays in this one). Returns {message: result or
-        TelegramError}."""
-        calls = []
+    def _lp_deliver(self, calls):
+        """Send these messages side by side through ``calls`` (a
+        :class:`BotCalls`). Returns {message: result or TelegramError}."""
+        prepared = []
         for message in self:
             try:
-                calls.append((message, *message._lp_request()))
-            except Exception as error:  # noqa: BLE001 - a bad message fails alone
+                prepared.append(message._lp_request())
+            except Exception as error:
                 _logger.exception("Bot message %s cannot be prepared", message.id)
-                calls.append((message, None, repr(error), None))
-        local = threading.local()
-
-        def call(method, params, files):
-            if method is None:
-                return TelegramError(params, 400)
-            if not hasattr(local, "api"):
-                local.api = TelegramApi(token, session=requests.Session())
-            try:
-                return local.api.call(method, params, files=files)
-            except TelegramError as error:
-                return error
-
-        if len(calls) == 1:
-            message, method, params, files = calls[0]
-            return {message: call(method, params, files)}
-        with ThreadPoolExecutor(max_workers=bot_queue.THREADS) as pool:
-            futures = [
-                (message, pool.submit(call, method, params, files))
-                for message, method, params, files in calls
-            ]
-            return {message: future.result() for message, future in futures}
+                prepared.append((None, repr(error), None))
+        return dict(zip(self, calls.run(prepared), strict=True))
 
     def _lp_record(self, results):
         """Write what Telegram answered; returns the number sent."""
@@ -142,15 +174,23 @@ class LpBotMessage(models.Model):
                 continue
             tries = message.tries + 1
             if error.blocked:
-                message.write({"state": "failed", "tries": tries, "error": error.description})
+                message.write(
+                    {"state": "failed", "tries": tries, "error": error.description}
+                )
                 message.chat_id._lp_mark_blocked("Telegram: " + error.description)
             elif error.transient and tries < bot_queue.MAX_TRIES:
                 delay = timedelta(seconds=bot_queue.retry_delay(tries))
                 message.write(
-                    {"tries": tries, "not_before": now + delay, "error": error.description}
+                    {
+                        "tries": tries,
+                        "not_before": now + delay,
+                        "error": error.description,
+                    }
                 )
             else:
-                message.write({"state": "failed", "tries": tries, "error": error.description})
+                message.write(
+                    {"state": "failed", "tries": tries, "error": error.description}
+                )
         self._lp_after_send(sent)
         return len(sent)
 

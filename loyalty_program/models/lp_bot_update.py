@@ -49,8 +49,9 @@ class LpBotUpdate(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                INSERT INTO lp_bot_update (bot_id, company_id, update_id, date, state,
-                                           create_uid, create_date, write_uid, write_date)
+                INSERT INTO lp_bot_update (
+                    bot_id, company_id, update_id, date, state,
+                    create_uid, create_date, write_uid, write_date)
                 VALUES (%(bot)s, %(company)s, %(update)s, %(now)s, 'new',
                         %(uid)s, %(now)s, %(uid)s, %(now)s)
                 ON CONFLICT (bot_id, update_id) DO NOTHING

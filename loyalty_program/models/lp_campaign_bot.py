@@ -36,7 +36,7 @@ class LpCampaign(models.Model):
         return values
 
     def _check_texts(self):
-        super()._check_texts()
+        result = super()._check_texts()
         self.env.cr.execute(
             SQL(
                 "SELECT 1 FROM lp_campaign_recipient WHERE campaign_id = %s "
@@ -44,8 +44,14 @@ class LpCampaign(models.Model):
                 self.id,
             )
         )
-        if self.env.cr.fetchone() and not (self.bot_body or self.sms_body or "").strip():
-            raise UserError(self.env._("Write the messenger text (or the SMS text) first."))
+        if (
+            self.env.cr.fetchone()
+            and not (self.bot_body or self.sms_body or "").strip()
+        ):
+            raise UserError(
+                self.env._("Write the messenger text (or the SMS text) first.")
+            )
+        return result
 
     def action_cancel(self):
         result = super().action_cancel()
@@ -77,7 +83,7 @@ class LpCampaign(models.Model):
         """A campaign with messenger rows is done when its mailings are and
         no messenger row is waiting."""
         todo = self.filtered(lambda c: c.state in ("scheduled", "sending"))
-        super()._sync_state()
+        result = super()._sync_state()
         self.env.flush_all()
         for campaign in todo:
             waiting, finished = campaign._lp_bot_progress()
@@ -89,6 +95,7 @@ class LpCampaign(models.Model):
                 campaign.state = "sending" if started else "scheduled"
             else:
                 campaign.state = "done" if mailings <= {"done"} else "sending"
+        return result
 
     def _delivery_figures(self):
         figures = super()._delivery_figures()

@@ -95,7 +95,9 @@ class TelegramMock:
 
         if method in cls.telegram_method_errors:
             code, description = cls.telegram_method_errors[method]
-            return answer(code, {"ok": False, "error_code": code, "description": description})
+            return answer(
+                code, {"ok": False, "error_code": code, "description": description}
+            )
         if method == "getMe":
             return answer(
                 200,
@@ -237,7 +239,9 @@ class WebhookMixin:
         bot = bot or self.bot
         headers = {"Content-Type": "application/json"}
         if secret is not False:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = secret or bot.sudo().secret_token
+            headers["X-Telegram-Bot-Api-Secret-Token"] = (
+                secret or bot.sudo().secret_token
+            )
         response = self.url_open(
             f"/loyalty/bot/{bot.id}/update",
             data=raw if raw is not None else json.dumps(update),

@@ -48,13 +48,17 @@ class TestBotAccess(TelegramMock, BotSetupMixin, LoyaltyCase):
         self.assertFalse(self.env["lp.bot.chat"].with_user(self.manager_b).search([]))
 
     def test_connect_registers_webhook_with_a_secret(self):
-        self.env["ir.config_parameter"].set_param("web.base.url", "https://shop.example")
+        self.env["ir.config_parameter"].set_param(
+            "web.base.url", "https://shop.example"
+        )
         bot = self.bot.with_user(self.manager)
         bot.sudo().write({"state": "draft", "username": False, "secret_token": False})
         bot.action_connect()
         self.assertEqual((bot.state, bot.username), ("connected", BOT_USERNAME))
         hook = self.sent("setWebhook")[0]["params"]
-        self.assertEqual(hook["url"], f"https://shop.example/loyalty/bot/{bot.id}/update")
+        self.assertEqual(
+            hook["url"], f"https://shop.example/loyalty/bot/{bot.id}/update"
+        )
         self.assertEqual(hook["secret_token"], bot.sudo().secret_token)
         self.assertGreaterEqual(len(hook["secret_token"]), 32)
         self.assertEqual(hook["allowed_updates"], ["message", "my_chat_member"])
@@ -74,12 +78,16 @@ class TestBotAccess(TelegramMock, BotSetupMixin, LoyaltyCase):
     def test_wrong_token_shows_telegram_refusal(self):
         type(self).telegram_method_errors = {"getMe": (401, "Unauthorized")}
         self.bot.with_user(self.manager).action_connect()
-        self.assertEqual((self.bot.state, self.bot.last_error), ("error", "Unauthorized"))
+        self.assertEqual(
+            (self.bot.state, self.bot.last_error), ("error", "Unauthorized")
+        )
 
     def test_till_shows_its_own_qr_code(self):
         Order = self.env["pos.order"].with_user(self.cashier)
         join = Order.lp_pos_bot_join(self.till.id)
-        self.assertEqual(join["link"], f"https://t.me/{BOT_USERNAME}?start=pos-{self.till.id}")
+        self.assertEqual(
+            join["link"], f"https://t.me/{BOT_USERNAME}?start=pos-{self.till.id}"
+        )
         self.assertTrue(join["qr"].startswith("data:image/png;base64,"))
         self.assertEqual(join["gift_points"], self.program.welcome_points)
         self.assertTrue(self.program.lp_bot_ready)

@@ -58,7 +58,9 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
         self.env.invalidate_all()
 
     def test_channel_daytime_and_sending(self):
-        campaign = self.make_campaign(bot_body="{first_name}, +{gift_points} points in the chat")
+        campaign = self.make_campaign(
+            bot_body="{first_name}, +{gift_points} points in the chat"
+        )
         campaign.action_schedule()
         expected = {
             self.anna: ("scheduled", "sms", False),  # her preference
@@ -75,7 +77,10 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
             )
         self.assertEqual(campaign.bot_count, 2)
         # 10:00 in each one's zone: Vladivostok (Boris), Moscow (Dima, the default)
-        boris, dima = self.recipient(campaign, self.boris), self.recipient(campaign, self.dima)
+        boris, dima = (
+            self.recipient(campaign, self.boris),
+            self.recipient(campaign, self.dima),
+        )
         self.assertEqual(boris.scheduled_date, self.at(0))
         self.assertEqual(dima.scheduled_date, self.at(7))
         messages = self.bot_messages(boris | dima)
@@ -91,7 +96,10 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
         texts = {c["params"]["chat_id"]: c["params"]["text"] for c in calls}
         self.assertEqual(
             texts,
-            {8002: "Boris, +50 points in the chat", 8004: "Dima, +50 points in the chat"},
+            {
+                8002: "Boris, +50 points in the chat",
+                8004: "Dima, +50 points in the chat",
+            },
         )
         self.assertEqual((boris.state, dima.state), ("sent", "sent"))
         self.assertEqual(self.members[self.dima.id].balance, 50.0)
@@ -182,7 +190,8 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
         second.action_prepare()
         for partner in (self.boris, self.dima):
             self.assertRecordValues(
-                self.recipient(second, partner), [{"state": "skipped", "reason": "capped"}]
+                self.recipient(second, partner),
+                [{"state": "skipped", "reason": "capped"}],
             )
 
     def test_blocked_bot_fails_row_and_withdraws_consent(self):
@@ -197,7 +206,9 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
         self.assertEqual(boris.state, "failed")
         self.assertEqual(self.members[self.boris.id].balance, 0.0)  # no gift
         self.assertFalse(self.boris.lp_consent_bot)
-        event = self.boris.lp_consent_event_ids.filtered(lambda e: e.channel == "bot")[:1]
+        event = self.boris.lp_consent_event_ids.filtered(lambda e: e.channel == "bot")[
+            :1
+        ]
         self.assertEqual((event.granted, event.source), (False, "bot"))
         self.assertTrue(self.chats[self.boris].blocked)
         # The next campaign reaches him by email again.
@@ -213,7 +224,8 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
         calls = self.send_queue()
         self.assertEqual(sorted(c["params"]["chat_id"] for c in calls), [8001, 8002])
         self.assertRecordValues(
-            self.recipient(campaign, self.dima), [{"state": "cancel", "reason": "opted_out"}]
+            self.recipient(campaign, self.dima),
+            [{"state": "cancel", "reason": "opted_out"}],
         )
         self.assertEqual(self.members[self.dima.id].balance, 0.0)
 
@@ -261,6 +273,10 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
         )
         self.assertGreater(self.env.cr.fetchone()[0], 0)
         self.assertGreaterEqual(
-            min(campaign.recipient_ids.filtered("scheduled_date").mapped("scheduled_date")),
+            min(
+                campaign.recipient_ids.filtered("scheduled_date").mapped(
+                    "scheduled_date"
+                )
+            ),
             fields.Datetime.now() - timedelta(minutes=1),
         )

@@ -100,7 +100,9 @@ class TestBotQueue(TelegramMock, BotSetupMixin, LoyaltyCase):
         self.assertIn("blocked", first.error)
         self.assertTrue(chat.blocked)
         self.assertFalse(self.partner.lp_consent_bot)
-        event = self.partner.lp_consent_event_ids.filtered(lambda e: e.channel == "bot")[:1]
+        event = self.partner.lp_consent_event_ids.filtered(
+            lambda e: e.channel == "bot"
+        )[:1]
         self.assertEqual((event.granted, event.source), (False, "bot"))
         self.assertIn("blocked", event.note)
 
@@ -116,7 +118,9 @@ class TestBotQueue(TelegramMock, BotSetupMixin, LoyaltyCase):
             self.assertGreater(message.not_before, fields.Datetime.now())
             message.not_before = fields.Datetime.now() - timedelta(seconds=1)
         self.send_queue()
-        self.assertEqual((message.state, message.tries), ("failed", bot_queue.MAX_TRIES))
+        self.assertEqual(
+            (message.state, message.tries), ("failed", bot_queue.MAX_TRIES)
+        )
 
     def test_cron_sends_and_wakes_for_later_messages(self):
         later = fields.Datetime.now() + timedelta(hours=3)

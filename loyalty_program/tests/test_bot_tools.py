@@ -26,7 +26,9 @@ class FakeSession:
 def response(status, payload):
     answer = requests.Response()
     answer.status_code = status
-    answer._content = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    answer._content = (
+        payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    )
     return answer
 
 
@@ -55,7 +57,9 @@ class TestBotTools(BaseCase):
         api.session = FakeSession(response(429, flood))
         with self.assertRaises(telegram.TelegramError) as caught:
             api.send_message(5, "hi")
-        self.assertEqual((caught.exception.code, caught.exception.retry_after), (429, 7))
+        self.assertEqual(
+            (caught.exception.code, caught.exception.retry_after), (429, 7)
+        )
         self.assertTrue(caught.exception.transient)
         api.session = FakeSession(response(502, b"<html>Bad Gateway</html>"))
         with self.assertRaises(telegram.TelegramError) as caught:
@@ -81,7 +85,9 @@ class TestBotTools(BaseCase):
         _url, kwargs = session.calls[0]
         self.assertEqual(kwargs["files"]["photo"][1], b"\x89PNG")
         self.assertEqual(len(kwargs["data"]["caption"]), telegram.CAPTION_LIMIT)
-        self.assertEqual(json.loads(kwargs["data"]["reply_markup"]), {"remove_keyboard": True})
+        self.assertEqual(
+            json.loads(kwargs["data"]["reply_markup"]), {"remove_keyboard": True}
+        )
 
     def test_updates_of_every_documented_shape(self):
         kinds = {
@@ -102,6 +108,12 @@ class TestBotTools(BaseCase):
         }
         for name, update in kinds.items():
             self.assertEqual(bot_updates.parse(update).kind, "other", name)
-        for bad in (None, [], {"update_id": True}, {"update_id": -1}, {"update_id": 1, "message": []}):
+        for bad in (
+            None,
+            [],
+            {"update_id": True},
+            {"update_id": -1},
+            {"update_id": 1, "message": []},
+        ):
             with self.assertRaises(ValueError):
                 bot_updates.parse(bad)

@@ -68,7 +68,9 @@ class TestBotWebhook(BotHttpCase):
         self.assertEqual(partner.name, "Anna Ivanova")
         self.assertEqual(partner.lp_phone_e164, "+79161234567")
         self.assertEqual(str(partner.lp_birthday), "1990-03-08")
-        self.assertEqual((partner.lp_consent_bot, partner.lp_consent_sms), (True, False))
+        self.assertEqual(
+            (partner.lp_consent_bot, partner.lp_consent_sms), (True, False)
+        )
         events = self.env["lp.consent.event"].search([("partner_id", "=", partner.id)])
         self.assertEqual(
             [(e.channel, e.granted, e.source) for e in events], [("bot", True, "bot")]
@@ -125,7 +127,8 @@ class TestBotWebhook(BotHttpCase):
         self.assertEqual((chat.member_id, chat.partner_id), (member, partner))
         self.assertFalse(chat.joined)
         self.assertEqual(
-            self.env["lp.member"].search_count([("program_id", "=", self.program.id)]), 1
+            self.env["lp.member"].search_count([("program_id", "=", self.program.id)]),
+            1,
         )
         self.assertEqual(member.balance, 40.0)  # no second welcome gift
         self.assertTrue(partner.lp_consent_bot)
@@ -193,7 +196,8 @@ class TestBotWebhook(BotHttpCase):
         self.assertEqual(self.converse(ANNA, last, last), ["duplicate", "duplicate"])
         self.assertEqual(self.env["lp.bot.message"].search_count([]), queued)
         self.assertEqual(
-            self.env["lp.member"].search_count([("program_id", "=", self.program.id)]), 1
+            self.env["lp.member"].search_count([("program_id", "=", self.program.id)]),
+            1,
         )
         self.assertEqual(self.chat().member_id.balance, 100.0)
 

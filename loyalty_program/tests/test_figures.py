@@ -110,7 +110,9 @@ class TestFigures(FiguresCase):
         # A second membership (another program) does not change where the
         # customer first joined.
         other = self.env["lp.program"].create({"name": "Other", "card_prefix": "29"})
-        self.env["lp.member"]._enrol(self.m5.partner_id, other, source="pos", welcome=False)
+        self.env["lp.member"]._enrol(
+            self.m5.partner_id, other, source="pos", welcome=False
+        )
         self.assertEqual(self.figures()["new_members_bot"], 1)
 
     def test_retention_sleeping_winback(self):

@@ -37,13 +37,16 @@ False
 >>> parse({"update_id": 15, "message": {"chat": {"id": -9, "type": "group"},
 ...     "from": {"id": 5}, "text": "hi"}}).kind
 'other'
->>> parse({"update_id": "15"})
-Traceback (most recent call last):
-ValueError: update_id must be a whole number
->>> parse({"update_id": 16, "message": {"chat": {"id": "5", "type": "private"},
+>>> def refusal(update):
+...     try:
+...         parse(update)
+...     except MalformedUpdate as error:
+...         return str(error)
+>>> refusal({"update_id": "15"})
+'update_id must be a whole number'
+>>> refusal({"update_id": 16, "message": {"chat": {"id": "5", "type": "private"},
 ...     "from": {"id": 5}}})
-Traceback (most recent call last):
-ValueError: chat.id must be a whole number
+'chat.id must be a whole number'
 >>> clean_payload("pos-3"), clean_payload("x" * 70), clean_payload("<script>")
 ('pos-3', '', '')
 >>> pick_lang("ru", ["en_US", "ru_RU"]), pick_lang("de", ["en_US", "ru_RU"])
@@ -78,19 +81,25 @@ Event = namedtuple(
 )
 
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.S)
+COMMAND = re.compile(
+    r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+(.*))?$", re.DOTALL
+)
 TEXT_LIMIT = 4096
+
+
+class MalformedUpdate(ValueError):
+    """The payload is not an update of the Bot API."""
 
 
 def _int(value, name):
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number")
+        raise MalformedUpdate(f"{name} must be a whole number")
     return value
 
 
 def _dict(value, name):
     if not isinstance(value, dict):
-        raise ValueError(f"{name} must be an object")
+        raise MalformedUpdate(f"{name} must be an object")
     return value
 
 
@@ -98,7 +107,7 @@ def _str(value, name, limit=TEXT_LIMIT):
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValueError(f"{name} must be a text")
+        raise MalformedUpdate(f"{name} must be a text")
     return value[:limit]
 
 
@@ -141,7 +150,7 @@ def parse(update):
     update = _dict(update, "update")
     update_id = _int(update.get("update_id"), "update_id")
     if update_id < 0:
-        raise ValueError("update_id must be positive")
+        raise MalformedUpdate("update_id must be positive")
     empty = dict.fromkeys(Event._fields)
     empty.update(update_id=update_id, kind="other")
     if "message" in update:

@@ -113,7 +113,9 @@ class TelegramApi:
         """POST ``method`` with ``params`` (JSON, or a multipart form with
         ``files``); returns the ``result`` or raises :class:`TelegramError`."""
         url = f"{self.base_url}/bot{self.token}/{method}"
-        params = {key: value for key, value in (params or {}).items() if value is not None}
+        params = {
+            key: value for key, value in (params or {}).items() if value is not None
+        }
         try:
             if files:
                 form = {

@@ -409,6 +409,9 @@ def main():
     with telegram_ok():
         results["updates"] = measure_updates(registry, bot_id, args.joins)
     print(json.dumps(results["updates"], indent=1), flush=True)
+    with registry.cursor() as cr:
+        # what the conversations queued is not the campaign's to send
+        cr.execute("DELETE FROM lp_bot_message WHERE bot_id = %s", [bot_id])
     rows = []
     for size in args.sizes:
         with registry.cursor() as cr:

@@ -94,3 +94,4 @@ from . import lp_message_dispatch_bot
 from . import lp_bot_message_campaign
 from . import lp_campaign_bot
 from . import lp_trigger_bot
+from . import lp_demo_bot

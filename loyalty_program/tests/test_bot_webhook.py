@@ -254,3 +254,34 @@ class TestBotWebhook(BotHttpCase):
         self.assertEqual((event.granted, event.source), (False, "bot"))
         self.assertFalse(self.send_queue())
         self.assertEqual(set(chat.message_ids.mapped("state")), {"cancel"})
+
+    def test_conversation_in_russian(self):
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(
+            ["loyalty_program"], ["ru_RU"], overwrite=True
+        )
+        states = self.converse(
+            ANNA,
+            tg_start(ANNA, lang="ru"),
+            tg_contact(ANNA, "79161234567", lang="ru"),
+            tg_text(ANNA, "Анна Иванова", lang="ru"),
+            tg_text(ANNA, "Пропустить", lang="ru"),
+            tg_text(ANNA, "Да", lang="ru"),
+            tg_text(ANNA, "нет", lang="ru"),
+        )
+        self.assertEqual(states, ["done"] * 6)
+        chat = self.chat()
+        self.assertEqual((chat.lang, chat.partner_id.lang), ("ru_RU", "ru_RU"))
+        self.assertEqual(
+            (chat.partner_id.lp_consent_bot, chat.partner_id.lp_consent_sms), (True, False)
+        )
+        calls = self.send_queue()
+        share = calls[0]["params"]["reply_markup"]["keyboard"][0][0]["text"]
+        self.assertEqual(share, "📱 Поделиться телефоном")
+        self.assertIn("Как вас зовут?", calls[1]["params"]["text"])
+        caption = calls[-1]["params"]["caption"]
+        self.assertIn("Ваша карта", caption)
+        self.assertIn("Вам начислено баллов: 100", caption)
+        # The member asks in Russian; the answers come in Russian.
+        self.converse(ANNA, tg_text(ANNA, "⭐ Баланс", lang="ru"))
+        self.assertIn("Баллов на счёте: 100", self.send_queue()[0]["params"]["text"])

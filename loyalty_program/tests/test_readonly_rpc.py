@@ -26,6 +26,8 @@ READONLY = [
     ("res.partner", "action_lp_view_members"),
     ("res.partner", "action_lp_view_ledger"),
     ("res.partner", "action_lp_view_stats"),
+    ("lp.bot", "action_view_chats"),
+    ("lp.bot", "action_view_messages"),
 ]
 # What writes, or must see the latest committed state: never read-only.
 READ_WRITE = [

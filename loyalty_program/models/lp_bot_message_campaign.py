@@ -19,6 +19,11 @@ class LpBotMessage(models.Model):
     def _lp_ready(self):
         ready = super()._lp_ready()
         campaign = ready.filtered(lambda m: m.kind == "campaign")
+        capped = campaign._lp_cap_at_send()
+        if capped:
+            capped._lp_cancel(self.env._("Frequency cap"))
+            ready -= capped
+            campaign -= capped
         stale = campaign.filtered(
             lambda m: (
                 m.recipient_id.state != "scheduled"
@@ -29,6 +34,23 @@ class LpBotMessage(models.Model):
         if stale:
             stale._lp_cancel(self.env._("Opted out or cancelled before sending."))
         return ready - stale
+
+    def _lp_cap_at_send(self):
+        """The frequency cap once more when the message goes out, as for a
+        mailing (``mailing.mailing._lp_cap_at_send``): for what was queued
+        since (a trigger run that did not see the row). Returns the
+        messages whose row was skipped, reason ``capped``."""
+        dispatch = self.env["lp.message.dispatch"]
+        capped = self.browse()
+        for message in self:
+            row = message.recipient_id
+            owner = (row.trigger_id or row.campaign_id).sudo()
+            caps = owner._caps() if owner else []
+            if caps and dispatch._apply_cap(
+                {"id": row.id}, caps, states=("scheduled",)
+            ):
+                capped |= message
+        return capped
 
     def _lp_cancel(self, reason):
         result = super()._lp_cancel(reason)

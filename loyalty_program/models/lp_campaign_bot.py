@@ -24,16 +24,36 @@ class LpCampaign(models.Model):
         string="Sent in the messenger", readonly=True, copy=False
     )
 
-    def _preview_values(self, counts, longest, longest_parts, total_parts, spec):
-        values = super()._preview_values(
-            counts, longest, longest_parts, total_parts, spec
-        )
+    def _preview_values(self, spec, recount=False):
+        values = super()._preview_values(spec, recount=recount)
+        counts = self.env["lp.message.dispatch"]._summary(spec["owner"])
         values["bot_count"] = sum(
             count
             for (state, _reason, channel), (count, _parts) in counts.items()
-            if state == "target" and channel == "bot"
+            if state in ("target", "scheduled") and channel == "bot"
         )
         return values
+
+    def _targets_without_mailing(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT 1 FROM lp_campaign_recipient WHERE campaign_id = %s "
+                "AND state IN ('target', 'scheduled') AND channel = 'bot' LIMIT 1",
+                self.id,
+            )
+        )
+        return bool(self.env.cr.fetchone()) or super()._targets_without_mailing()
+
+    def _schedule(self):
+        """The bot rows were queued with the mailings; when the figures
+        changed since the preview (nothing is scheduled), they are taken
+        back as the mailings are."""
+        warning = super()._schedule()
+        if warning:
+            dispatch = self.env["lp.message.dispatch"]
+            dispatch._lp_unqueue_bot_rows({"campaign_id": self.id})
+        return warning
 
     def _check_texts(self):
         result = super()._check_texts()

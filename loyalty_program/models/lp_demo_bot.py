@@ -18,7 +18,9 @@ class LpDemo(models.AbstractModel):
             return super()._demo_enrol(state, when, partner, source)
         bot = self._demo_bot(state)
         chat = DEMO_CHAT_BASE + partner.id
-        birthday = partner.lp_birthday.strftime("%d.%m.%Y") if partner.lp_birthday else "Skip"
+        birthday = (
+            partner.lp_birthday.strftime("%d.%m.%Y") if partner.lp_birthday else "Skip"
+        )
         texts = [
             partner.name,
             birthday,
@@ -37,14 +39,20 @@ class LpDemo(models.AbstractModel):
                     "update_id": state["bot_update"],
                     "message": {
                         "chat": {"id": chat, "type": "private"},
-                        "from": {"id": chat, "first_name": partner.name, "language_code": "en"},
+                        "from": {
+                            "id": chat,
+                            "first_name": partner.name,
+                            "language_code": "en",
+                        },
                         **body,
                     },
                 }
             )
-        member = self.env["lp.bot.chat"].search(
-            [("bot_id", "=", bot.id), ("chat_ref", "=", chat)]
-        ).member_id
+        member = (
+            self.env["lp.bot.chat"]
+            .search([("bot_id", "=", bot.id), ("chat_ref", "=", chat)])
+            .member_id
+        )
         if not member:
             return super()._demo_enrol(state, when, partner, "pos")
         self.env.cr.execute(

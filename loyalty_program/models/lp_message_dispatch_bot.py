@@ -11,15 +11,44 @@ class LpMessageDispatch(models.AbstractModel):
     _inherit = "lp.message.dispatch"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
-    def _create_mailings(self, owner, mailing_values):
+    def _create_mailings(self, owner, mailing_values, queue=True):
+        """The bot rows are queued as bot messages first (the mailings take
+        the rest); a caller that takes the mailings back
+        (:meth:`_drop_mailings`) takes these back with
+        :meth:`_lp_unqueue_bot_rows`."""
         self._lp_queue_bot_rows(owner)
-        return super()._create_mailings(owner, mailing_values)
+        return super()._create_mailings(owner, mailing_values, queue=queue)
+
+    @api.model
+    def _lp_unqueue_bot_rows(self, owner):
+        """Take back the bot messages of ``owner`` not sent: their rows are
+        targets again."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH rows AS (
+                    UPDATE lp_campaign_recipient r
+                       SET state = 'target', queued_date = NULL
+                     WHERE %s AND r.state = 'scheduled' AND r.channel = 'bot'
+                       AND r.mailing_id IS NULL
+                 RETURNING r.id
+                )
+                DELETE FROM lp_bot_message m USING rows
+                 WHERE m.recipient_id = rows.id AND m.state = 'queued'
+                """,
+                self._owner_sql(owner),
+            )
+        )
+        self.env["lp.campaign.recipient"].invalidate_model()
+        self.env["lp.bot.message"].invalidate_model()
 
     @api.model
     def _lp_queue_bot_rows(self, owner):
         """Queue one bot message per target row of ``owner`` on the bot
-        channel, not before its send moment; the rows become ``scheduled``.
-        Set-based. Returns the number queued."""
+        channel, not before its send moment; the rows become ``scheduled``
+        (``queued_date``: now, the order the cap goes by). Set-based.
+        Returns the number queued."""
         self.env.flush_all()
         now = fields.Datetime.now()
         cr = self.env.cr
@@ -27,7 +56,8 @@ class LpMessageDispatch(models.AbstractModel):
             SQL(
                 """
                 WITH rows AS (
-                    UPDATE lp_campaign_recipient r SET state = 'scheduled'
+                    UPDATE lp_campaign_recipient r
+                       SET state = 'scheduled', queued_date = %(now)s
                      WHERE %(owner)s AND r.state = 'target' AND r.channel = 'bot'
                        AND r.bot_chat_id IS NOT NULL
                  RETURNING r.id, r.bot_chat_id, r.scheduled_date

@@ -108,9 +108,11 @@ class TestBotAccess(TelegramMock, BotSetupMixin, LoyaltyCase):
             Order.lp_pos_bot_join(self.till.id)
 
     def test_poster_to_print(self):
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "loyalty_program.report_bot_poster", self.bot.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("loyalty_program.report_bot_poster", self.bot.ids)[0]
+            .decode()
+        )
         self.assertIn("data:image/png;base64,", html)
         self.assertIn(f"https://t.me/{BOT_USERNAME}?start=poster", html)
         self.assertIn("<span>100</span> points as a gift", html)

@@ -61,7 +61,7 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
         campaign = self.make_campaign(
             bot_body="{first_name}, +{gift_points} points in the chat"
         )
-        campaign.action_schedule()
+        self.schedule(campaign)
         expected = {
             self.anna: ("scheduled", "sms", False),  # her preference
             self.boris: ("scheduled", "bot", False),  # free before email
@@ -141,7 +141,7 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
             control_percent=50.0,
             gift_points=0.0,
         )
-        campaign.action_schedule()
+        self.schedule(campaign)
         rows = campaign.recipient_ids
         target = rows.filtered(lambda r: r.group == "target")
         control = rows.filtered(lambda r: r.group == "control")
@@ -185,7 +185,7 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
     def test_cap_counts_bot_messages(self):
         self.config.cap_messages = 1
         first = self.make_campaign(channel="bot")
-        first.action_schedule()
+        self.schedule(first)
         second = self.make_campaign(name="Second offer")
         second.action_prepare()
         for partner in (self.boris, self.dima):
@@ -196,7 +196,7 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
 
     def test_blocked_bot_fails_row_and_withdraws_consent(self):
         campaign = self.make_campaign(channel="bot")
-        campaign.action_schedule()
+        self.schedule(campaign)
         self.due_now()
         type(self).telegram_errors = {
             8002: [(403, "Forbidden: bot was blocked by the user", None)]
@@ -218,7 +218,7 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
 
     def test_stop_before_sending_cancels_the_message(self):
         campaign = self.make_campaign(channel="bot")
-        campaign.action_schedule()
+        self.schedule(campaign)
         self.dima.with_context(lp_consent_source="bot").lp_consent_bot = False
         self.due_now()
         calls = self.send_queue()
@@ -231,7 +231,7 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
 
     def test_cancelled_campaign_sends_nothing(self):
         campaign = self.make_campaign(channel="bot")
-        campaign.action_schedule()
+        self.schedule(campaign)
         campaign.action_cancel()
         self.due_now()
         self.assertFalse(self.send_queue())
@@ -260,7 +260,7 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
         """Scheduled for today after the window: the chat gets it tomorrow
         morning, never at night."""
         campaign = self.make_campaign(channel="bot", send_date=self.today)
-        campaign.action_schedule()
+        self.schedule(campaign)
         for row in campaign.recipient_ids.filtered(lambda r: r.state == "scheduled"):
             self.assertDaytime(row)
             (message,) = self.bot_messages(row)
@@ -280,3 +280,44 @@ class TestBotChannel(TelegramMock, BotSetupMixin, TriggerCase):
             ),
             fields.Datetime.now() - timedelta(minutes=1),
         )
+
+    def test_figures_changed_since_preview_queue_nothing(self):
+        """Another campaign scheduled between this one's preview and its
+        scheduling caps its customers: it is not scheduled, and no bot
+        message stays queued."""
+        self.config.cap_messages = 1
+        campaign = self.make_campaign(channel="bot")
+        campaign.action_prepare()
+        self.assertEqual(campaign.bot_count, 3)  # Anna, Boris, Dima
+        self.schedule(self.make_campaign(name="Earlier offer", channel="bot"))
+        warning = campaign._schedule()
+        self.assertTrue(warning)
+        self.assertEqual(campaign.state, "draft")
+        self.assertFalse(self.bot_messages(campaign.recipient_ids))
+        self.assertNotIn("scheduled", campaign.recipient_ids.mapped("state"))
+        self.assertEqual(campaign.capped_count, 3)
+
+    def test_cap_at_send_time(self):
+        """A trigger that queued a message after a campaign's bot message
+        was queued yields at send time (the cap is checked again)."""
+        self.config.cap_messages = 1
+        campaign = self.make_campaign(channel="bot", send_date=self.today)
+        self.schedule(campaign)
+        dima = self.recipient(campaign, self.dima)
+        self.assertEqual(dima.state, "scheduled")
+        # an SMS to Dima queued and sent meanwhile by another path
+        self.env["lp.campaign.recipient"].create(
+            {
+                "partner_id": self.dima.id,
+                "company_id": self.company.id,
+                "state": "sent",
+                "group": "target",
+                "scheduled_date": dima.scheduled_date,
+            }
+        )
+        self.due_now()
+        calls = self.send_queue()
+        self.assertNotIn(8004, [c["params"]["chat_id"] for c in calls])
+        self.assertRecordValues(dima, [{"state": "skipped", "reason": "capped"}])
+        (message,) = self.bot_messages(dima)
+        self.assertEqual(message.state, "cancel")

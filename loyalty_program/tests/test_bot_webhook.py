@@ -273,7 +273,8 @@ class TestBotWebhook(BotHttpCase):
         chat = self.chat()
         self.assertEqual((chat.lang, chat.partner_id.lang), ("ru_RU", "ru_RU"))
         self.assertEqual(
-            (chat.partner_id.lp_consent_bot, chat.partner_id.lp_consent_sms), (True, False)
+            (chat.partner_id.lp_consent_bot, chat.partner_id.lp_consent_sms),
+            (True, False),
         )
         calls = self.send_queue()
         share = calls[0]["params"]["reply_markup"]["keyboard"][0][0]["text"]

@@ -83,6 +83,7 @@ from . import lp_trigger_recipient
 from . import lp_trigger_mailing
 from . import lp_trigger_company
 from . import res_company
+from . import sms_tracker
 from . import lp_bot
 from . import lp_bot_chat
 from . import lp_bot_update

@@ -15,10 +15,11 @@ class LpMember(models.Model):
         (shared from their own account) into ``program`` from the bot: the
         customer found by that phone or a new one, a virtual card, the
         welcome bonus spendable at once unless this phone had it before
-        (the rule of the join page and the till). ``values``: name,
-        birthday, consent_bot, consent_sms, lang. Reuses the till's
-        enrolment helpers and :meth:`_enrol_by_phone`; raises a UserError
-        when the phone was enrolled meanwhile."""
+        (once per phone, ever: :meth:`_welcome`, the rule of every
+        channel). ``values``: name, birthday, consent_bot, consent_sms,
+        lang. Reuses the till's enrolment helpers and
+        :meth:`_enrol_by_phone`; raises a UserError when the phone was
+        enrolled meanwhile."""
         name = (values.get("name") or "").strip()
         if not name:
             raise UserError(self.env._("Enter your name."))
@@ -44,7 +45,6 @@ class LpMember(models.Model):
                     else False,
                 }
             )
-        welcome = not self.env["lp.join.request"]._lp_welcome_claimed(phone, program)
         card = self._lp_pos_enrol_card(program, None)
         return self._enrol_by_phone(
             partner,
@@ -53,5 +53,4 @@ class LpMember(models.Model):
             lambda error: self._lp_refuse_portal_enrolled(phone, error),
             card=card,
             source="bot",
-            welcome=welcome,
         )

@@ -70,6 +70,10 @@
         "views/lp_offer_views.xml",
         "views/lp_offer_member_views.xml",
         "views/portal_offer_templates.xml",
+        "security/lp_bot_rules.xml",
+        "data/ir_cron_bot_data.xml",
+        "views/lp_bot_views.xml",
+        "report/lp_bot_poster.xml",
     ],
     "demo": [
         "demo/lp_demo.xml",

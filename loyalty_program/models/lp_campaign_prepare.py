@@ -181,13 +181,18 @@ class LpCampaign(models.Model):
                 )
             )
             return warning
-        if not mailings:
+        if not mailings and not self._targets_without_mailing():
             raise UserError(
                 self.env._("Nobody in the audience can receive this campaign.")
             )
         mailings.action_put_in_queue()
         self.sudo().write(dict(values, preview_warning=False))
         self.state = "scheduled"
+        return False
+
+    def _targets_without_mailing(self):
+        """Whether target rows go out other than by a mailing (the
+        messenger bot's). Meant to be overridden."""
         return False
 
     def _mailing_values(self, channel, moment):

@@ -17,12 +17,14 @@ PREVIEW_FIELDS = (
     "email_subject",
     "email_body",
     "sms_body",
+    "bot_body",
 )
 # The figures of the preview the manager schedules with.
 FIGURES = (
     "audience_count",
     "email_count",
     "sms_count",
+    "bot_count",
     "control_count",
     "no_consent_count",
     "no_address_count",

@@ -12,7 +12,9 @@ class LpConsentEvent(models.Model):
         "res.partner", required=True, index=True, ondelete="cascade", readonly=True
     )
     channel = fields.Selection(
-        [("email", "Email"), ("sms", "SMS")], required=True, readonly=True
+        [("email", "Email"), ("sms", "SMS"), ("bot", "Messenger bot")],
+        required=True,
+        readonly=True,
     )
     granted = fields.Boolean(readonly=True)
     date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
@@ -24,6 +26,7 @@ class LpConsentEvent(models.Model):
             ("sale", "Sales"),
             ("import", "Import"),
             ("unsubscribe", "Unsubscribe link"),
+            ("bot", "Messenger bot"),
         ],
         default="backend",
         required=True,

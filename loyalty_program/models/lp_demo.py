@@ -19,6 +19,9 @@ BACKDATED = {
     "lp_consent_event": None,
     "lp_reservation": None,
     "lp_offer_use": "date",
+    "lp_bot_chat": "join_date",
+    "lp_bot_update": "date",
+    "lp_bot_message": "not_before",
 }
 TABLE_MODELS = {
     "lp_ledger": "lp.ledger",
@@ -27,6 +30,9 @@ TABLE_MODELS = {
     "lp_consent_event": "lp.consent.event",
     "lp_reservation": "lp.reservation",
     "lp_offer_use": "lp.offer.use",
+    "lp_bot_chat": "lp.bot.chat",
+    "lp_bot_update": "lp.bot.update",
+    "lp_bot_message": "lp.bot.message",
 }
 # Credits whose expiry the engine computes from the posting day.
 DATED_CREDITS = ("earn", "welcome", "birthday", "gift", "campaign", "offer")

@@ -56,8 +56,11 @@ class LpMessageDispatch(models.AbstractModel):
         * ``owner``: columns identifying the rows (see the class);
         * ``audience``: SQL selecting the partner ids (one column);
         * ``company``, ``program`` (may be empty: no member figures, no gift);
-        * ``channel``: ``email``, ``sms`` or ``auto`` (each customer's own:
-          the preferred channel when allowed, else email, else SMS);
+        * ``channel``: ``email``, ``sms``, ``bot`` or ``auto`` (each
+          customer's own: the preferred channel when allowed, else the
+          messenger bot, else email, else SMS);
+        * ``bot`` (optional, default: the program's connected bot): the
+          ``lp.bot`` whose chats carry the messenger channel;
         * ``control_percent`` and ``seed``: the hold-out, reproducible (the
           same seed and customer always fall on the same side);
         * ``day``, ``not_before`` (UTC), and the config (``lp.campaign.config``:
@@ -81,6 +84,8 @@ class LpMessageDispatch(models.AbstractModel):
         moments = self._send_moments(
             spec["day"], config, not_before=max(spec.get("not_before") or now, now)
         )
+        if "bot" not in spec:
+            spec = dict(spec, bot=self.env["lp.bot"]._lp_for_program(program))
         with no_jit(cr):
             self._insert_rows(spec, owner, columns, now, program, config, moments)
             self._apply_cap(owner, spec.get("caps") or self._caps(config))
@@ -102,6 +107,11 @@ class LpMessageDispatch(models.AbstractModel):
                            rp.email_normalized AS email, rp.lp_phone_e164 AS phone,
                            COALESCE(rp.lp_consent_email, FALSE) AS c_email,
                            COALESCE(rp.lp_consent_sms, FALSE) AS c_sms,
+                           COALESCE(rp.lp_consent_bot, FALSE) AS c_bot,
+                           (SELECT ch.id FROM lp_bot_chat ch
+                             WHERE ch.partner_id = rp.id AND ch.bot_id = %(bot)s
+                               AND ch.blocked IS NOT TRUE AND ch.step = 'done'
+                             ORDER BY ch.id DESC LIMIT 1) AS chat,
                            rp.lp_preferred_channel AS pref,
                            EXISTS (SELECT 1 FROM mail_blacklist b
                                     WHERE b.active AND b.email = rp.email_normalized)
@@ -115,7 +125,8 @@ class LpMessageDispatch(models.AbstractModel):
                 ok AS (
                     SELECT p.*,
                            c_email AND email IS NOT NULL AND NOT bl_email AS ok_email,
-                           c_sms AND phone IS NOT NULL AND NOT bl_sms AS ok_sms
+                           c_sms AND phone IS NOT NULL AND NOT bl_sms AS ok_sms,
+                           c_bot AND chat IS NOT NULL AS ok_bot
                       FROM p
                 ),
                 pick AS (
@@ -123,7 +134,10 @@ class LpMessageDispatch(models.AbstractModel):
                            CASE %(rule)s
                                WHEN 'email' THEN CASE WHEN ok_email THEN 'email' END
                                WHEN 'sms' THEN CASE WHEN ok_sms THEN 'sms' END
+                               WHEN 'bot' THEN CASE WHEN ok_bot THEN 'bot' END
                                ELSE CASE WHEN pref = 'sms' AND ok_sms THEN 'sms'
+                                         WHEN pref = 'email' AND ok_email THEN 'email'
+                                         WHEN ok_bot THEN 'bot'
                                          WHEN ok_email THEN 'email'
                                          WHEN ok_sms THEN 'sms' END
                            END AS channel,
@@ -136,8 +150,12 @@ class LpMessageDispatch(models.AbstractModel):
                                    WHEN NOT c_sms THEN 'no_consent'
                                    WHEN phone IS NULL THEN 'no_address'
                                    ELSE 'blacklisted' END
+                               WHEN 'bot' THEN CASE
+                                   WHEN NOT c_bot THEN 'no_consent'
+                                   ELSE 'no_address' END
                                ELSE CASE
-                                   WHEN NOT c_email AND NOT c_sms THEN 'no_consent'
+                                   WHEN NOT c_email AND NOT c_sms AND NOT c_bot
+                                       THEN 'no_consent'
                                    WHEN (c_email AND email IS NOT NULL AND bl_email)
                                      OR (c_sms AND phone IS NOT NULL AND bl_sms)
                                        THEN 'blacklisted'
@@ -179,7 +197,7 @@ class LpMessageDispatch(models.AbstractModel):
                     balance, tier_id, expiring_points, expiring_date, card_ending,
                     gift_points, gift_lifetime_days, gift_key, sms_parts,
                     bought, response_orders, response_revenue, scheduled_date,
-                    create_date, write_date)
+                    bot_chat_id, create_date, write_date)
                 SELECT %(owner_values)s, s.partner_id, %(company)s, m.id,
                        CASE WHEN s.reason IS NOT NULL THEN 'skipped'
                             WHEN s.held_out THEN 'control' ELSE 'target' END,
@@ -194,6 +212,7 @@ class LpMessageDispatch(models.AbstractModel):
                        %(gift_days)s, %(gift_key)s, 0, 0, 0, 0,
                        CASE WHEN s.reason IS NULL
                             THEN COALESCE(z.moment, %(default_moment)s) END,
+                       CASE WHEN s.channel = 'bot' THEN s.chat END,
                        %(now)s, %(now)s
                   FROM split s
                   LEFT JOIN zones z ON z.tz = s.tz
@@ -219,6 +238,7 @@ class LpMessageDispatch(models.AbstractModel):
                 gift=spec.get("gift_points") or 0.0,
                 gift_days=spec.get("gift_lifetime_days") or 0,
                 gift_key=spec.get("gift_key"),
+                bot=spec["bot"].id if spec.get("bot") else None,
                 now=now,
             )
         )

@@ -62,12 +62,13 @@ class LpMessageDispatch(models.AbstractModel):
 
     @api.model
     def _render_texts(self, source, recipients, format_rows=None, row_of=None):
-        """{recipient id: {'sms', 'subject', 'html'}}: the templates of
-        ``source`` (``sms_body``, ``email_subject``, ``email_body``, read in
-        each recipient's language) filled with the placeholder values
-        ``format_rows(rows, lang)`` (default :meth:`_format`) of the rows
-        ``row_of(recipient)`` (default ``recipient._placeholder_row()``);
-        the e-mail ends with the unsubscribe link."""
+        """{recipient id: {'sms', 'bot', 'subject', 'html'}}: the templates
+        of ``source`` (``sms_body``, ``bot_body``, ``email_subject``,
+        ``email_body``, read in each recipient's language) filled with the
+        placeholder values ``format_rows(rows, lang)`` (default
+        :meth:`_format`) of the rows ``row_of(recipient)`` (default
+        ``recipient._placeholder_row()``); the e-mail ends with the
+        unsubscribe link."""
         format_rows = format_rows or self._format
         result = {}
         for lang, group in recipients.grouped(lambda r: r.lang or "en_US").items():
@@ -86,6 +87,10 @@ class LpMessageDispatch(models.AbstractModel):
                 )
                 result[recipient.id] = {
                     "sms": placeholders.render(texts.sms_body or "", values),
+                    # the messenger's text, the SMS text when it has none
+                    "bot": placeholders.render(
+                        texts.bot_body or texts.sms_body or "", values
+                    ),
                     "subject": placeholders.render(texts.email_subject or "", values),
                     "html": Markup(html) + footer,
                 }

@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-CONSENT_FIELDS = {"lp_consent_email": "email", "lp_consent_sms": "sms"}
+CONSENT_FIELDS = {
+    "lp_consent_email": "email",
+    "lp_consent_sms": "sms",
+    "lp_consent_bot": "bot",
+}
 PHONE_FIELDS = {"phone", "country_id"}
 # The loyalty summary of a contact is the back office's: a portal customer
 # may read the contacts of her colleagues (Odoo's rule), not their cards.
@@ -28,11 +32,16 @@ class ResPartner(models.Model):
     )
     lp_consent_email = fields.Boolean(string="Email consent")
     lp_consent_sms = fields.Boolean(string="SMS consent")
+    lp_consent_bot = fields.Boolean(
+        string="Messenger bot consent",
+        help="Offers and news in the chat with the program's Telegram bot.",
+    )
     lp_consent_event_ids = fields.One2many(
         "lp.consent.event", "partner_id", string="Consent history"
     )
     lp_preferred_channel = fields.Selection(
-        [("email", "Email"), ("sms", "SMS")], string="Preferred channel"
+        [("email", "Email"), ("sms", "SMS"), ("bot", "Messenger bot")],
+        string="Preferred channel",
     )
     lp_member_ids = fields.One2many(
         "lp.member", "partner_id", string="Memberships", groups=STAFF

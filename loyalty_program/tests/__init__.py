@@ -67,3 +67,9 @@ from . import test_offer_results
 from . import test_offer_security
 from . import test_offer_tour
 from . import test_offer_messages
+from . import test_bot_tools
+from . import test_bot_webhook
+from . import test_bot_queue
+from . import test_bot_access
+from . import test_bot_tour
+from . import test_bot_channel

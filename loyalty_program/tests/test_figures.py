@@ -95,6 +95,26 @@ class TestFigures(FiguresCase):
         for name, value in expected.items():
             self.assertAlmostEqual(values[name], value, places=6, msg=name)
 
+    def test_new_members_by_source(self):
+        values = self.figures()
+        self.assertEqual(
+            [values[f"new_members_{s}"] for s in ("pos", "portal", "bot")], [0, 0, 0]
+        )
+        self.m5.enrol_source = "bot"
+        self.m5.partner_id.lp_consent_bot = True
+        values = self.figures()
+        self.assertEqual(
+            [values[f"new_members_{s}"] for s in ("pos", "portal", "bot")], [0, 0, 1]
+        )
+        self.assertEqual(values["consent_bot"], 20.0)  # m5 of five
+        # A second membership (another program) does not change where the
+        # customer first joined.
+        other = self.env["lp.program"].create({"name": "Other", "card_prefix": "29"})
+        self.env["lp.member"]._enrol(
+            self.m5.partner_id, other, source="pos", welcome=False
+        )
+        self.assertEqual(self.figures()["new_members_bot"], 1)
+
     def test_retention_sleeping_winback(self):
         values = self.figures()
         # m1 and m2 bought as members in the period before; m1 came back.

@@ -28,6 +28,8 @@ READONLY = [
     ("res.partner", "action_lp_view_stats"),
     ("lp.offer", "action_view_rows"),
     ("pos.order", "lp_pos_offer_discounts"),
+    ("lp.bot", "action_view_chats"),
+    ("lp.bot", "action_view_messages"),
 ]
 # What writes, or must see the latest committed state: never read-only.
 READ_WRITE = [

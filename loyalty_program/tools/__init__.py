@@ -16,3 +16,6 @@ from . import demo_story
 from . import occasions
 from . import transactions
 from . import offers
+from . import telegram
+from . import bot_updates
+from . import bot_queue

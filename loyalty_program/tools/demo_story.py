@@ -52,8 +52,16 @@ PERSONAS = {
     "lost": Persona((1, 3), (20, 60), (300, 364), (250, 290), 0.0, 9, 20),
 }
 
-# Where members joined, with weights; the till hands out printed cards.
-SOURCES = [("pos", 60), ("backend", 12), ("sale", 10), ("portal", 12), ("import", 6)]
+# Where members joined, with weights; the till hands out printed cards, the
+# messenger bot (the till's QR code) gives a virtual one in the chat.
+SOURCES = [
+    ("pos", 52),
+    ("backend", 12),
+    ("sale", 10),
+    ("portal", 12),
+    ("import", 6),
+    ("bot", 8),
+]
 
 FIRST_NAMES = (  # noqa: SIM905
     "Emma Olivia Ava Sophia Mia Amelia Harper Evelyn Abigail Emily Ella "

@@ -14,7 +14,9 @@ Common tables (a period ``[start, end)`` and the one before it,
   till sale), ``day``, ``amount`` (company currency, taxes included, negative
   for a refund), ``refund``;
 * ``member_partners``: customers holding a membership (not closed) of the
-  company, with the day they first joined, joined before ``end``;
+  company, with the day they first joined and the channel they joined
+  through (``source``: the first membership's ``enrol_source``), joined
+  before ``end``;
 * ``per_partner``: per identified customer, orders and revenue in the period
   as a member (the customer had joined by the order's day) and not, orders
   as a member in the period before, and the day of the last purchase before
@@ -26,8 +28,9 @@ Common tables (a period ``[start, end)`` and the one before it,
 * ``tier_discounts``: the money tier discounts gave away in the period (from
   the period's sales orders and discount-program till orders,
   ``period_sales`` and ``discount_tills``);
-* ``consent``: per member, consent per channel as it stood at ``end`` (the
-  consent history; the partner's flag when it has no history);
+* ``consent``: per member, consent per channel (``email``, ``sms``, ``bot``)
+  as it stood at ``end`` (the consent history; the partner's flag when it
+  has no history);
 * ``offer_uses``: money discounts offers gave in the period;
 * ``offer_rows``: offers made to customers (target group) in the period,
   and how many were used;
@@ -63,9 +66,11 @@ SECTIONS = {
 }
 
 # Customers holding a membership of the company before ``end``, with the day
-# they first joined.
+# they first joined and where (the channel of that first membership).
 MEMBERS = """
-    SELECT partner_id, MIN(join_date) AS joined
+    SELECT partner_id, MIN(join_date) AS joined,
+           (array_agg(COALESCE(enrol_source, 'backend') ORDER BY join_date, id))[1]
+               AS source
       FROM lp_member
      WHERE company_id = %(company)s AND state <> 'closed' AND join_date < %(end)s
      GROUP BY partner_id
@@ -176,11 +181,14 @@ consent AS (
            COALESCE(em.last_before, NOT em.first_after, rp.lp_consent_email, FALSE)
                AS email,
            COALESCE(sm.last_before, NOT sm.first_after, rp.lp_consent_sms, FALSE)
-               AS sms
+               AS sms,
+           COALESCE(bm.last_before, NOT bm.first_after, rp.lp_consent_bot, FALSE)
+               AS bot
       FROM member_partners mp
       JOIN res_partner rp ON rp.id = mp.partner_id
       LEFT JOIN events em ON em.partner_id = mp.partner_id AND em.channel = 'email'
       LEFT JOIN events sm ON sm.partner_id = mp.partner_id AND sm.channel = 'sms'
+      LEFT JOIN events bm ON bm.partner_id = mp.partner_id AND bm.channel = 'bot'
 ),
 offer_uses AS (
     SELECT COALESCE(SUM(discount), 0) AS discount
@@ -228,6 +236,36 @@ FIGURES = [
         "up",
         "SELECT COUNT(*) FROM member_partners WHERE joined >= %(start)s",
         _lt("Customers who first joined in the period."),
+    ),
+    Figure(
+        "new_members_pos",
+        "members",
+        _lt("New members: at the till"),
+        "count",
+        "up",
+        """SELECT COUNT(*) FROM member_partners
+            WHERE joined >= %(start)s AND source = 'pos'""",
+        _lt("Customers who first joined in the period, enrolled by a cashier."),
+    ),
+    Figure(
+        "new_members_portal",
+        "members",
+        _lt("New members: join page"),
+        "count",
+        "up",
+        """SELECT COUNT(*) FROM member_partners
+            WHERE joined >= %(start)s AND source = 'portal'""",
+        _lt("Customers who first joined in the period on the public join page."),
+    ),
+    Figure(
+        "new_members_bot",
+        "members",
+        _lt("New members: messenger bot"),
+        "count",
+        "up",
+        """SELECT COUNT(*) FROM member_partners
+            WHERE joined >= %(start)s AND source = 'bot'""",
+        _lt("Customers who first joined in the period in the chat with the bot."),
     ),
     Figure(
         "active_members",
@@ -544,6 +582,18 @@ FIGURES = [
         "up",
         "SELECT 100.0 * COUNT(*) FILTER (WHERE sms) / NULLIF(COUNT(*), 0) FROM consent",
         _lt("Members consenting to SMS on the period's last day, in %."),
+    ),
+    Figure(
+        "consent_bot",
+        "reach",
+        _lt("Members reachable in the messenger"),
+        "percent",
+        "up",
+        "SELECT 100.0 * COUNT(*) FILTER (WHERE bot) / NULLIF(COUNT(*), 0) FROM consent",
+        _lt(
+            "Members consenting to offers from the messenger bot on the period's "
+            "last day, in %."
+        ),
     ),
     Figure(
         "campaign_response",

@@ -1,4 +1,5 @@
 from . import lp_program
+from . import lp_program_cache
 from . import lp_tier
 from . import lp_member
 from . import lp_member_posting
@@ -67,6 +68,7 @@ from . import lp_join_request
 from . import lp_member_portal
 from . import lp_ledger_portal
 from . import res_partner_portal
+from . import res_partner_pos
 from . import lp_demo
 from . import lp_demo_orders
 from . import lp_trigger

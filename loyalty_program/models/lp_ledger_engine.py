@@ -19,8 +19,10 @@ class LpLedger(models.Model):
         and optionally ``source`` (a record), ``source_key``, ``reason``,
         ``base_amount``, ``available_from``, ``expiry_date``, ``date``,
         ``reversed_entry_id``, ``prefer_credit_ids`` (credits a debit consumes
-        first, held or not) and ``allow_partial`` (a debit takes what is there
-        and records the rest as ``shortfall`` instead of failing).
+        first, held or not), ``allow_partial`` (a debit takes what is there
+        and records the rest as ``shortfall`` instead of failing) and, for a
+        spend, ``reservation_key`` (the reservation it consumes, not counted
+        against it) with ``reservation_points`` (what that reservation holds).
 
         Members are locked first, in id order, so two transactions spending
         the same points serialize; an event already posted (same member, kind
@@ -38,15 +40,32 @@ class LpLedger(models.Model):
             sorted({vals["member_id"] for vals in vals_list})
         )
         members._lock_for_posting()
-        entries = [ledger._post_one(dict(vals)) for vals in vals_list]
+        posted = ledger._posted_events(vals_list)
+        entries = [ledger._post_one(dict(vals), posted) for vals in vals_list]
         ids = [entry.id for entry in entries]
         members._after_posting(ledger.browse(ids))
         return self.browse(ids)
 
-    def _post_one(self, vals):
+    def _posted_events(self, vals_list):
+        """{(member id, kind, source key): entry} of the events of
+        ``vals_list`` already posted, in one query."""
+        keys = {vals["source_key"] for vals in vals_list if vals.get("source_key")}
+        if not keys:
+            return {}
+        entries = self.search_fetch(
+            [
+                ("member_id", "in", list({vals["member_id"] for vals in vals_list})),
+                ("source_key", "in", list(keys)),
+            ],
+            ["member_id", "kind", "source_key"],
+        )
+        return {(e.member_id.id, e.kind, e.source_key): e for e in entries}
+
+    def _post_one(self, vals, posted):
         member = self.env["lp.member"].browse(vals.pop("member_id"))
         source = vals.pop("source", None)
         reservation_key = vals.pop("reservation_key", None)
+        reservation_points = vals.pop("reservation_points", 0.0)
         prefer = vals.pop("prefer_credit_ids", [])
         allow_partial = vals.pop("allow_partial", False)
         if source:
@@ -55,17 +74,9 @@ class LpLedger(models.Model):
         vals["amount"] = float_round(
             vals.get("amount", 0.0), precision_rounding=PRECISION
         )
-        if vals.get("source_key"):
-            existing = self.search(
-                [
-                    ("member_id", "=", member.id),
-                    ("kind", "=", vals["kind"]),
-                    ("source_key", "=", vals["source_key"]),
-                ],
-                limit=1,
-            )
-            if existing:
-                return existing
+        event = vals.get("source_key") and (member.id, vals["kind"], vals["source_key"])
+        if event and event in posted:
+            return posted[event]
         if member.state not in ("active", "blocked") and vals["kind"] not in (
             "expire",
             "reversal",
@@ -77,11 +88,20 @@ class LpLedger(models.Model):
                     member=member.display_name,
                 )
             )
-        if vals["kind"] == "spend":
-            self._check_reservations(member, -vals["amount"], reservation_key)
+        # A spend within the live reservation it consumes needs no check:
+        # that reservation held its points against every other open order
+        # when it was made, under the member's lock, and postings that take
+        # points since shrank reservations to fit the balance.
+        points = -vals["amount"]
+        if vals["kind"] == "spend" and points > reservation_points + PRECISION / 2:
+            self._check_reservations(member, points, reservation_key)
         if vals["amount"] >= 0:
-            return self._post_credit(member, vals)
-        return self._post_debit(member, vals, prefer, allow_partial)
+            entry = self._post_credit(member, vals)
+        else:
+            entry = self._post_debit(member, vals, prefer, allow_partial)
+        if event:
+            posted[event] = entry
+        return entry
 
     def _check_reservations(self, member, points, reservation_key):
         """A spend may not eat into points other open orders reserved."""

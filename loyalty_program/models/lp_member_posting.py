@@ -10,6 +10,9 @@ from ..tools import tiers
 from .lp_ledger import POSTING
 from .lp_member import BOOKKEEPING, NO_WELCOME
 
+# The member's figures a posting reads, fetched by the lock itself.
+LOCKED_READ = (*sorted(BOOKKEEPING), "state")
+
 
 class LpMember(models.Model):
     _inherit = "lp.member"  # pylint: disable=consider-merging-classes-inherited
@@ -32,14 +35,28 @@ class LpMember(models.Model):
         members.flush_recordset()
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM lp_member WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+                "SELECT id, %s FROM lp_member WHERE id IN %s ORDER BY id "
+                "FOR NO KEY UPDATE",
+                SQL(", ").join(SQL.identifier(name) for name in LOCKED_READ),
                 tuple(sorted(members.ids)),
             ),
             # A serialization failure here is expected on a busy member and
             # handled (Odoo's retry, or the till's READ COMMITTED fallback).
             log_exceptions=False,
         )
-        members.invalidate_recordset(list(BOOKKEEPING))
+        members._lp_cache_locked(self.env.cr.fetchall())
+
+    def _lp_cache_locked(self, rows):
+        """Put the figures a lock statement returned, rows of ``(id,
+        *LOCKED_READ)``, in the cache: they are current (the row is locked),
+        so the posting does not read the member again."""
+        self.invalidate_recordset(list(LOCKED_READ))
+        if not rows:
+            return
+        # As the ORM's own fetch does: the column values, as they are.
+        ids, *columns = zip(*rows, strict=True)
+        for name, values in zip(LOCKED_READ, columns, strict=True):
+            self._fields[name]._insert_cache(self.browse(ids), values)
 
     def _apply_delta(self, balance=0.0, pending=0.0, window_spend=0.0):
         self.ensure_one()
@@ -69,14 +86,25 @@ class LpMember(models.Model):
         for the nightly re-evaluation). ``entries``: what was just posted
         (None: unknown, e.g. after a merge of memberships)."""
         for member in self:
-            target = member._target_tier()
-            if target and target.threshold > (member.tier_id.threshold or 0.0):
-                member._set_tier(target, "upgrade")
+            levels = member._tier_levels()
+            target = tiers.tier_for(levels, member.window_spend)
+            threshold = {level.id: level.threshold for level in levels}
+            if target and threshold[target] > threshold.get(member.tier_id.id, 0.0):
+                member._set_tier(self.env["lp.tier"].browse(target), "upgrade")
+
+    def _tier_levels(self):
+        """The program's tiers as :class:`~..tools.tiers.Level` (kept per
+        worker, see ``lp.program._lp_tier_levels``)."""
+        self.ensure_one()
+        program = self.program_id
+        return [
+            tiers.Level(tier_id, threshold)
+            for tier_id, threshold, _rate in program._lp_tier_levels(program.id)
+        ]
 
     def _target_tier(self):
         self.ensure_one()
-        levels = [tiers.Level(t.id, t.threshold) for t in self.program_id.tier_ids]
-        tier_id = tiers.tier_for(levels, self.window_spend)
+        tier_id = tiers.tier_for(self._tier_levels(), self.window_spend)
         return self.env["lp.tier"].browse(tier_id)
 
     def _assign_initial_tier(self):
@@ -106,6 +134,15 @@ class LpMember(models.Model):
         period and expiring after its lifetime. ``base_amount`` (default
         ``amount``) counts toward the tier. Posts even 0 points, so that the
         purchase counts toward the tier. Returns the entry."""
+        return self.env["lp.ledger"]._post(
+            [self._prepare_earn_values(amount, source, source_key, base_amount, date)]
+        )
+
+    def _prepare_earn_values(
+        self, amount, source=None, source_key=None, base_amount=None, date=None
+    ):
+        """The ledger values of :meth:`_earn` (for ``lp.ledger._post``, alone
+        or with the other postings of a document). Meant to be overridden."""
         self.ensure_one()
         program = self.program_id
         points = program._points_for_amount(self, amount)
@@ -116,21 +153,17 @@ class LpMember(models.Model):
             if program.lifetime_days
             else False
         )
-        return self.env["lp.ledger"]._post(
-            [
-                {
-                    "member_id": self.id,
-                    "kind": "earn",
-                    "amount": points,
-                    "base_amount": amount if base_amount is None else base_amount,
-                    "available_from": available_from,
-                    "expiry_date": expiry,
-                    "source": source,
-                    "source_key": source_key,
-                    "date": now,
-                }
-            ]
-        )
+        return {
+            "member_id": self.id,
+            "kind": "earn",
+            "amount": points,
+            "base_amount": amount if base_amount is None else base_amount,
+            "available_from": available_from,
+            "expiry_date": expiry,
+            "source": source,
+            "source_key": source_key,
+            "date": now,
+        }
 
     def _spend(
         self, points, source=None, source_key=None, reason=None, reservation_key=None
@@ -138,6 +171,19 @@ class LpMember(models.Model):
         """Debit ``points`` FIFO. Refuses (UserError) above the balance less the
         points other open orders have reserved (``reservation_key``: the
         reservation this spend consumes, not counted against it)."""
+        return self.env["lp.ledger"]._post(
+            [
+                self._prepare_spend_values(
+                    points, source, source_key, reason, reservation_key
+                )
+            ]
+        )
+
+    def _prepare_spend_values(
+        self, points, source=None, source_key=None, reason=None, reservation_key=None
+    ):
+        """The ledger values of :meth:`_spend`, refused (UserError) for a
+        member who may not spend. Meant to be overridden."""
         self.ensure_one()
         if points <= 0:
             raise UserError(self.env._("Points to spend must be positive."))
@@ -151,19 +197,15 @@ class LpMember(models.Model):
                     ],
                 )
             )
-        return self.env["lp.ledger"]._post(
-            [
-                {
-                    "member_id": self.id,
-                    "kind": "spend",
-                    "amount": -points,
-                    "source": source,
-                    "source_key": source_key,
-                    "reason": reason,
-                    "reservation_key": reservation_key,
-                }
-            ]
-        )
+        return {
+            "member_id": self.id,
+            "kind": "spend",
+            "amount": -points,
+            "source": source,
+            "source_key": source_key,
+            "reason": reason,
+            "reservation_key": reservation_key,
+        }
 
     def _grant(
         self, kind, points, lifetime_days=0, source=None, source_key=None, reason=None

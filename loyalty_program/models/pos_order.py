@@ -62,14 +62,19 @@ class PosOrder(models.Model):
 
     def _lp_concerns_loyalty(self):
         """False for an order the loyalty posting has nothing to do with: no
-        customer, no points line, no returned goods and no points reserved
-        for it (most of a shop's orders). Such an order is saved without
-        the posting's savepoint and its statements."""
+        member shown at the till nor found for its customer, no points line,
+        no returned goods and no points reserved for it (most of a shop's
+        orders: no customer, or a customer who is no member). Such an order
+        is saved without the posting's savepoint and its statements."""
         self.ensure_one()
         return bool(
-            self.partner_id
+            self.lp_till_member_id
             or self._lp_points_lines()
             or self.lines.refunded_orderline_id
+            or (
+                self.partner_id
+                and self._lp_get_member(reservations=self.env["lp.reservation"])
+            )
             or self._lp_reservations()
         )
 
@@ -230,25 +235,39 @@ class PosOrder(models.Model):
         (reservations.filtered(lambda r: r.member_id != member))._release()
         reservation = reservations.filtered(lambda r: r.member_id == member)
         # The spend and the earn post under one lock of the member, taken
-        # once for both (this runs inside the order's posting savepoint).
+        # once for both, in one posting (this runs inside the order's
+        # posting savepoint).
         member._lock_for_posting()
         member = member.with_context(lp_locked_member_ids=tuple(member.ids))
         reservation = reservation.with_env(member.env)
-        spent = self._lp_spend(member, reservation, wanted) if wanted else 0.0
+        vals_list = (
+            [self._lp_spend_values(member, reservation, wanted)] if wanted else []
+        )
         if not wanted:
             reservation._release()
-        earn = self.env["lp.ledger"]
         if member.state != "closed":
-            earn = member._earn(
-                self._lp_earn_base(member.program_id),
-                source=self,
-                source_key=f"pos.order:{self.uuid}:earn",
+            vals_list.append(
+                member._prepare_earn_values(
+                    self._lp_earn_base(member.program_id),
+                    source=self,
+                    source_key=f"pos.order:{self.uuid}:earn",
+                )
             )
+        vals_list = [vals for vals in vals_list if vals]
+        consumes = any(vals.get("reservation_key") for vals in vals_list)
+        entries = member.env["lp.ledger"]._post(vals_list)
+        spend = entries.filtered(lambda entry: entry.kind == "spend")
+        if consumes:
+            reservation._mark_consumed(spend)
         self.sudo().write(
             {
                 "lp_member_id": member.id,
-                "lp_points_spent": spent,
-                "lp_points_earned": earn.amount,
+                "lp_points_spent": -spend.amount if spend else 0.0,
+                "lp_points_earned": sum(
+                    entries.filtered(lambda entry: entry.kind == "earn").mapped(
+                        "amount"
+                    )
+                ),
                 "lp_balance_after": member.balance,
                 "lp_pending_after": member.pending,
                 "lp_card_masked": card_number.mask(member.card_number),
@@ -256,12 +275,12 @@ class PosOrder(models.Model):
             }
         )
 
-    def _lp_spend(self, member, reservation, wanted):
-        """Spend the ``wanted`` points of the order's points lines: never more
-        than the program's cap on the goods actually sold, than the
-        reservation made at the till, or (without a live reservation) than
-        the member has free now. What is missing becomes an exception.
-        Returns the points spent."""
+    def _lp_spend_values(self, member, reservation, wanted):
+        """The spend of the ``wanted`` points of the order's points lines (for
+        ``lp.ledger._post``, with the earn): never more than the program's
+        cap on the goods actually sold, than the reservation made at the
+        till, or (without a live reservation) than the member has free now.
+        What is missing becomes an exception. None when nothing is spent."""
         program = member.program_id
         goods = self._lp_sale_lines()
         total = sum(line._lp_amount() for line in goods)
@@ -286,20 +305,21 @@ class PosOrder(models.Model):
                 "released" if reservation.state == "released" else "insufficient"
             )
         points = float_round(points, precision_rounding=PRECISION)
-        spent = 0.0
+        vals = None
         if points > 0:
             key = f"pos.order:{self.uuid}:spend"
             if live:
-                spent = -reservation._consume(
+                vals = reservation._prepare_consume_values(
                     source=self, source_key=key, points=points
-                ).amount
+                )
             else:
-                spent = -member._spend(points, source=self, source_key=key).amount
+                vals = member._prepare_spend_values(points, source=self, source_key=key)
         elif live:
             reservation._release()
         if problem:
+            spent = points if vals else 0.0
             self._lp_record_spend_problem(member, problem, wanted, spent, free, cap)
-        return spent
+        return vals
 
     def _lp_record_spend_problem(self, member, problem, wanted, spent, free, cap):
         point_value = member.program_id.point_value

@@ -161,7 +161,9 @@ class TestPosException(PosLoyaltyCommon):
         self.gift(100.0)
         uuid = self.reserve(30, 100.0)
         with patch.object(
-            type(self.env["lp.member"]), "_earn", side_effect=ValueError("boom")
+            type(self.env["lp.member"]),
+            "_prepare_earn_values",
+            side_effect=ValueError("boom"),
         ):
             order = self.sync(
                 self.order_data([(self.item, 1), self.points_line(30)], uuid=uuid)

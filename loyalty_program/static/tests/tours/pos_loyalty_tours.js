@@ -101,15 +101,16 @@ registry.category("web_tour.tours").add("lp_pos_phone_other_till_offline", {
             Lp.spend("20"),
             Lp.orderPointsAre("20"),
             ProductScreen.totalAmountIs("180.00"),
-            // The server cannot be reached: spending is refused, selling goes on.
+            // The server cannot be reached: spending is refused (the dialog
+            // opens without a request; reserving the points fails), selling
+            // goes on with the points already reserved.
             Offline.setOfflineMode(),
-            {
-                content: "pay with points while offline",
-                trigger: ".lp-member-panel .lp-spend-button",
-                run: "click",
-            },
-            Lp.notificationContains("cannot be spent now"),
+            Lp.openSpend(),
+            Lp.spend("30"),
+            Lp.spendErrorContains("cannot be spent now"),
+            Lp.closeDialog(),
             Offline.setOnlineMode(),
+            Lp.orderPointsAre("20"),
             payCash(),
             Lp.receiptContains(".lp-receipt-spent", "20"),
         ].flat(),

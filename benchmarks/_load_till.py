@@ -84,6 +84,10 @@ class Till(threading.Thread):
     end, the till reads the customer (``res.partner.read``) and asks the
     spend dialog's limit (``lp_pos_spend_limit``) before reserving.
 
+    ``options['ready']`` (a semaphore) is released once the till is logged
+    in and its session open, and the till waits for ``options['go']`` (an
+    event) before its first order: the caller measures the orders only.
+
     Results: ``self.calls`` [(call, seconds, error or None)],
     ``self.orders`` [(kind, uuid, member_id, points reserved, refunded
     order uuid or None, ok)] and ``self.order_seconds`` [(kind, seconds
@@ -138,6 +142,12 @@ class Till(threading.Thread):
         except Exception as error:  # noqa: BLE001 - reported, not raised
             self.fatal = f"cannot open the till: {type(error).__name__}: {error}"
             return
+        finally:
+            # Logged in and open (once a day in a shop): the orders may start.
+            if self.options.get("ready"):
+                self.options["ready"].release()
+        if self.options.get("go"):
+            self.options["go"].wait()
         count = 0
         self.first_started = time.monotonic()
         deadline = self.first_started + self.options["seconds"]

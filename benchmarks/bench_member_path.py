@@ -23,8 +23,8 @@ order; Odoo's fixed cost of a request (3-4 ms of CPU, ``bench_load.py``'s
 ``ping`` phase) comes on top of each request.
 
 ``--show-sql`` lists the statements of one order of each call, with the
-addon's innermost frame that made each; ``--profile`` adds a cProfile of the
-member orders' syncs.
+addon's innermost frame that made each; ``--profile 'sync member, spends'``
+adds a cProfile of those calls.
 
 Run it with ``benchmarks/run bench_member_path.py [--size small] [--orders 30]``.
 """
@@ -121,9 +121,11 @@ class Measure:
     """The figures of every call: [(wall, cpu, statements)] per name and the
     backend's CPU per name."""
 
-    def __init__(self, env, recorder):
+    def __init__(self, env, recorder, profiler=None, profiled=()):
         self.env = env
         self.recorder = recorder
+        self.profiler = profiler
+        self.profiled = profiled
         self.runs = collections.defaultdict(list)
         self.backend = collections.Counter()
 
@@ -139,7 +141,14 @@ class Measure:
             return result
 
         before = backend_seconds(env)
-        result, wall, cpu, rows = self.recorder.run(request)
+        profiling = self.profiler and name in self.profiled
+        if profiling:
+            self.profiler.enable()
+        try:
+            result, wall, cpu, rows = self.recorder.run(request)
+        finally:
+            if profiling:
+                self.profiler.disable()
         self.backend[name] += backend_seconds(env) - before
         self.runs[name].append((wall, cpu, rows))
         return result
@@ -246,8 +255,9 @@ def main():
     )
     parser.add_argument(
         "--profile",
-        action="store_true",
-        help="also profile (cProfile) the member orders' syncs",
+        default="",
+        help="calls to profile (cProfile), separated by ;, e.g. "
+        "'sync member, spends' or 'lookup;reserve'",
     )
     own, odoo_args = split_argv(sys.argv[1:])
     args = parser.parse_args(own)
@@ -270,7 +280,9 @@ def main():
         )
         queue = env["lp.customer.stats.queue"]
         job_only = "after_commit" in inspect.signature(queue._enqueue).parameters
-        measure = Measure(env, counted)
+        measure = Measure(
+            env, counted, profiler, [n.strip() for n in args.profile.split(";")]
+        )
         log(
             f"{len(till.codes)} members on {dbname}, front end: "
             f"{'lookup with the customer' if new_front_end else 'former (5 requests)'}"
@@ -283,16 +295,12 @@ def main():
             measure.call("sync customer, not a member", orders.sync_from_ui, [stranger])
             for spend, member_index in ((False, 2 * index), (True, 2 * index + 1)):
                 code = till.codes[member_index][0]
-                if profiler and spend:
-                    profiler.enable()
                 served.append(
                     member_order(
                         measure, till, member_index, code, spend, new_front_end,
                         points_product,
                     )
                 )  # fmt: skip
-                if profiler:
-                    profiler.disable()
             # What the former code ran after each member order's commit.
             measure.call("statistics, one customer", queue._process, [served[-1].id])
         # The job, every minute: all the customers queued meanwhile at once.
@@ -336,7 +344,7 @@ def main():
             for frame, query in runs[-1][2]:
                 print(f"  [{frame or 'core'}] {query}")
     if profiler:
-        print("\n== profile of the member orders' syncs")
+        print(f"\n== profile of {args.profile}")
         stats = pstats.Stats(profiler, stream=sys.stdout)
         stats.sort_stats("cumulative").print_stats(ADDON.strip("/"), 40)
         stats.sort_stats("tottime").print_stats(30)

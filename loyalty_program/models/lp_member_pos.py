@@ -14,6 +14,32 @@ class LpMember(models.Model):
         ``order_key`` adds what that till order has reserved (its
         ``reservation`` when the caller has it)."""
         self.ensure_one()
+        # Only what the till shows: not the whole customer row; the tiers'
+        # names are kept per worker.
+        self.partner_id.fetch(["name"])
+        program = self.program_id
+        tier_name, discount = program._lp_tier_display(program.id).get(
+            self.tier_id.id, ("", 0.0)
+        )
+        return {
+            "partner_id": self.partner_id.id,
+            "name": self.partner_id.name,
+            "program_id": program.id,
+            "program": program.name,
+            "program_type": program.program_type,
+            "point_value": program.point_value,
+            "tier": tier_name,
+            "discount_percent": discount,
+            "expiring_points": self.expiring_points,
+            "expiring_date": self.expiring_date and self.expiring_date.isoformat(),
+            "card": card_number.mask(self.card_number),
+            **self._lp_pos_figures(order_key, reservation),
+        }
+
+    def _lp_pos_figures(self, order_key=None, reservation=None):
+        """The part of :meth:`_lp_pos_info` a reservation changes (what
+        ``lp_pos_reserve`` answers; the till keeps the rest)."""
+        self.ensure_one()
         # The member's open reservations, in one query: what they hold in
         # all and the one of this order.
         held = (
@@ -28,31 +54,13 @@ class LpMember(models.Model):
             reservation = reservation.filtered(lambda r: r.state == "reserved")
         else:
             reservation = held.filtered(lambda r: order_key and r.key == order_key)[:1]
-        # Only what the till shows: not the whole customer row; the tiers'
-        # names are kept per worker.
-        self.partner_id.fetch(["name"])
-        program = self.program_id
-        tier_name, discount = program._lp_tier_display(program.id).get(
-            self.tier_id.id, ("", 0.0)
-        )
         return {
             "member_id": self.id,
-            "partner_id": self.partner_id.id,
-            "name": self.partner_id.name,
-            "program_id": program.id,
-            "program": program.name,
-            "program_type": program.program_type,
-            "point_value": program.point_value,
-            "tier": tier_name,
-            "discount_percent": discount,
             "balance": self.balance,
             "pending": self.pending,
             "reserved": sum(held.mapped("points")),
             "order_points": reservation.points,
             "order_points_shrunk": reservation.shrunk,
-            "expiring_points": self.expiring_points,
-            "expiring_date": self.expiring_date and self.expiring_date.isoformat(),
-            "card": card_number.mask(self.card_number),
         }
 
     @api.model

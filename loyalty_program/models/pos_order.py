@@ -130,8 +130,16 @@ class PosOrder(models.Model):
         partners = self.partner_id | self.partner_id.commercial_partner_id
         if reservations is None:
             reservations = self._lp_reservations()
-        # The member the till showed, else the one whose points it reserved.
-        shown = Member.browse(self.lp_till_member_id).exists()
+        # The member the till showed, else the one whose points it reserved
+        # (read in one query: exists() and then reading would be two).
+        shown = (
+            Member.search_fetch(
+                [("id", "=", self.lp_till_member_id)],
+                ["partner_id", "program_id", "company_id", "state"],
+            )
+            if self.lp_till_member_id
+            else Member
+        )
         for member in shown | reservations.member_id:
             if (
                 member.partner_id in partners

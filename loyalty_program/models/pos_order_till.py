@@ -155,7 +155,9 @@ class PosOrder(models.Model):
         ``order_uuid`` (0 releases), within the program's cap computed here
         from the order's ``lines``. With ``clamp``, reserve at most the cap
         instead of refusing (the order changed after the points were
-        applied). Returns the member's figures, ``order_points`` included."""
+        applied). Returns the member's figures a reservation changes
+        (``lp.member._lp_pos_figures``: balance, reserved, ``order_points``);
+        the till keeps the rest of what the lookup showed."""
         member = self._lp_pos_member(member_id)
         order_uuid = self._lp_clean_uuid(order_uuid)
         points = self._lp_clean(pos_input.parse_points, points, self.env._("points"))
@@ -193,7 +195,7 @@ class PosOrder(models.Model):
         reservation = self.env["lp.reservation"]._reserve(
             member, points, key, ttl_hours=12, pos_config=config
         )
-        return member._lp_pos_info(key, reservation=reservation)
+        return member._lp_pos_figures(key, reservation=reservation)
 
     @api.model
     def lp_pos_release(self, order_uuids, config_id=None):

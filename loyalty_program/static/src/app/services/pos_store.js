@@ -294,16 +294,18 @@ patch(PosStore.prototype, {
             ],
             this.lpOfflineSpendMessage()
         );
-        order.lpMember = info;
-        await this.lpSetPointsLines(order, info.order_points * info.point_value);
-        return info;
+        // The server answers what the reservation changed; the rest stays.
+        order.lpMember = { ...order.lpMember, ...info };
+        const member = order.lpMember;
+        await this.lpSetPointsLines(order, member.order_points * member.point_value);
+        return member;
     },
 
     /** Release the points of ``order`` and remove their discount lines. */
     async lpRemovePoints(order) {
         if (order.lpOrderPoints) {
             try {
-                order.lpMember = await this.lpCall("lp_pos_reserve", [
+                const figures = await this.lpCall("lp_pos_reserve", [
                     order.lpMember.member_id,
                     0,
                     order.uuid,
@@ -311,6 +313,7 @@ patch(PosStore.prototype, {
                     false,
                     this.config.id,
                 ]);
+                order.lpMember = { ...order.lpMember, ...figures };
             } catch (error) {
                 if (!(error instanceof LpError)) {
                     throw error;

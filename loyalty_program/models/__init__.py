@@ -3,6 +3,7 @@ from . import lp_program_cache
 from . import lp_tier
 from . import lp_member
 from . import lp_member_posting
+from . import lp_member_tier
 from . import lp_member_tier_jobs
 from . import lp_member_merge
 from . import lp_member_actions
@@ -35,6 +36,7 @@ from . import sale_order_reversal
 from . import sale_order_line
 from . import account_move
 from . import pos_order
+from . import pos_order_spend
 from . import lp_member_pos
 from . import lp_program_pos
 from . import lp_tier_pos

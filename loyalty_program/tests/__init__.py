@@ -48,3 +48,7 @@ from . import test_pos_busy_member
 from . import test_readonly_rpc
 from . import test_trigger_concurrency
 from . import test_pos_query_budget
+from . import test_campaign_promises
+from . import test_trigger_promises
+from . import test_sms_opt_out
+from . import test_campaign_concurrency

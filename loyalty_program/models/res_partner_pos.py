@@ -45,14 +45,11 @@ class ResPartner(models.Model):
     @api.model
     def _lp_pos_partner_data(self, partner_id, config):
         """The member ``partner_id`` as the till ``config`` loads customers
-        (``get_new_partner``'s shape), read with the cashier's rights."""
+        (``{"res.partner": [values]}``, read with the cashier's rights). Its
+        fiscal position is not sent: the till loaded its company's at
+        start-up, and reads one it lacks itself (as after any read of a
+        customer)."""
         partner = self.browse(partner_id)
         # A member by definition: no query to find it out.
         self._fields["lp_pos_member"]._update_cache(partner, True)
-        fiscal_position = self.env["account.fiscal.position"]
-        return {
-            "res.partner": self._load_pos_data_read(partner, config),
-            "account.fiscal.position": fiscal_position._load_pos_data_read(
-                partner.fiscal_position_id, config
-            ),
-        }
+        return {"res.partner": self._load_pos_data_read(partner, config)}

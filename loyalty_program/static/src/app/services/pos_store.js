@@ -123,7 +123,7 @@ patch(PosStore.prototype, {
 
     /**
      * The member's customer: from the POS data the server sent with the
-     * member (``posPartner``, as ``get_new_partner`` sends customers), read
+     * member (``posPartner``: ``{"res.partner": [values]}``), read
      * only when it did not.
      */
     async lpLoadPartner(partnerId, posPartner = null) {

@@ -4,6 +4,8 @@ from . import lp_tier
 from . import lp_member
 from . import lp_member_posting
 from . import lp_member_tier
+from . import lp_member_phone
+from . import lp_member_enrol
 from . import lp_member_tier_jobs
 from . import lp_member_merge
 from . import lp_member_actions
@@ -72,6 +74,7 @@ from . import lp_program_portal
 from . import lp_feedback
 from . import lp_join_request
 from . import lp_member_portal
+from . import lp_member_join
 from . import lp_ledger_portal
 from . import res_partner_portal
 from . import res_partner_pos

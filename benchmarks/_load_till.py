@@ -68,17 +68,30 @@ class Till(threading.Thread):
     """One till: logs in as its cashier, opens its session once, then rings
     up orders for ``options['seconds']`` or ``options['max_orders']``.
 
-    ``mode``: ``plain`` (no customer), ``member`` (lookup by card or phone,
-    reserve, sync; every ``refund_every``-th order refunds a line of an
-    earlier member order of this till), ``mix`` (members on
+    ``mode``: ``plain`` (no customer), ``earn`` (a member who only earns:
+    lookup by card or phone, sync), ``spend`` (a member who earns and pays
+    part with points: lookup, reserve, sync; ``member`` is the same), every
+    ``refund_every``-th order of these two refunding a line of an earlier
+    member order of this till, ``mix`` (spending members on
     ``member_share`` of the orders, plain otherwise, refunds as in
-    ``member``), ``hot`` (every order on the same card, ``setup['hot']``),
+    ``spend``), ``hot`` (every order on the same card, ``setup['hot']``),
     ``ping`` (no order: the cheapest request a till makes, a read of its
     session's state, to measure what any request costs the server).
 
-    Results: ``self.calls`` [(call, seconds, error or None)] and
+    The requests of a member order are those of the till's front end of
+    the code under test (``setup['front_end']``, see :func:`front_end`):
+    ``lookup`` answers with the customer (this code) or, the former front
+    end, the till reads the customer (``res.partner.read``) and asks the
+    spend dialog's limit (``lp_pos_spend_limit``) before reserving.
+
+    ``options['ready']`` (a semaphore) is released once the till is logged
+    in and its session open, and the till waits for ``options['go']`` (an
+    event) before its first order: the caller measures the orders only.
+
+    Results: ``self.calls`` [(call, seconds, error or None)],
     ``self.orders`` [(kind, uuid, member_id, points reserved, refunded
-    order uuid or None, ok)]."""
+    order uuid or None, ok)] and ``self.order_seconds`` [(kind, seconds
+    from its first request to its last answer, ok)]."""
 
     def __init__(self, url, setup, index, mode, members, *, seed, options):
         super().__init__(name=f"till-{index}", daemon=True)
@@ -91,6 +104,7 @@ class Till(threading.Thread):
         self.options = options
         self.calls = []
         self.orders = []
+        self.order_seconds = []
         self.refundable = []
         self.fatal = None
         self.first_started = self.last_ended = None
@@ -128,12 +142,20 @@ class Till(threading.Thread):
         except Exception as error:  # noqa: BLE001 - reported, not raised
             self.fatal = f"cannot open the till: {type(error).__name__}: {error}"
             return
+        finally:
+            # Logged in and open (once a day in a shop): the orders may start.
+            if self.options.get("ready"):
+                self.options["ready"].release()
+        if self.options.get("go"):
+            self.options["go"].wait()
         count = 0
         self.first_started = time.monotonic()
         deadline = self.first_started + self.options["seconds"]
         while count < self.options["max_orders"] and time.monotonic() < deadline:
             count += 1
             kind = self.pick_kind(count)
+            started = time.perf_counter()
+            ok = False
             try:
                 if kind == "ping":
                     self.timed(
@@ -144,25 +166,26 @@ class Till(threading.Thread):
                 elif kind == "refund":
                     self.refund_order()
                 else:
-                    self.member_order(hot=kind == "hot")
+                    self.member_order(hot=kind == "hot", spend=kind != "earn")
+                ok = True
             except RpcError:
                 pass  # counted in self.calls and self.orders
             except Exception as error:  # noqa: BLE001 - a bug of the till
                 self.fatal = f"{type(error).__name__}: {error}"
                 break
+            finally:
+                self.order_seconds.append((kind, time.perf_counter() - started, ok))
         self.last_ended = time.monotonic()
 
     def pick_kind(self, count):
-        if self.mode in ("hot", "ping"):
+        if self.mode in ("hot", "ping", "plain"):
             return self.mode
-        if self.mode == "plain":
-            return "plain"
         every = self.options["refund_every"]
         if every and count % every == 0 and self.refundable:
             return "refund"
         if self.mode == "mix" and self.rng.random() >= self.options["member_share"]:
             return "plain"
-        return "member"
+        return "earn" if self.mode == "earn" else "member"
 
     # Orders
 
@@ -241,25 +264,48 @@ class Till(threading.Thread):
         finally:
             self.orders.append(("plain", order_uuid, None, 0.0, None, ok))
 
-    def member_order(self, hot=False):
-        """Lookup (card or phone), reserve part of what is free, sync the
-        paid order with its points line."""
+    def member_order(self, hot=False, spend=True):
+        """A member order as the till's front end makes it: lookup (card or
+        phone); with ``spend``, part of what is free reserved; the paid
+        order (with its points line) synced."""
         order_uuid = str(uuid4())
         member = self.setup["hot"] if hot else self.rng.choice(self.members)
         code = member["card"] if hot or self.rng.random() < 0.5 else member["phone"]
         lines = self.goods()
         points = 0.0
         ok = False
-        kind = "hot" if hot else "member"
+        kind = "hot" if hot else ("member" if spend else "earn")
+        former = self.setup["front_end"] == "former"
         try:
-            info = self.timed(
-                "lookup", "pos.order", "lp_pos_lookup", code, order_uuid=order_uuid
-            )
+            if former:
+                info = self.timed(
+                    "lookup", "pos.order", "lp_pos_lookup", code, order_uuid=order_uuid
+                )
+                # The till loads the customer it does not have.
+                self.timed(
+                    "partner read",
+                    "res.partner",
+                    "read",
+                    [info["partner_id"]],
+                    self.setup["partner_fields"],
+                    load=False,
+                )
+            else:
+                info = self.timed(
+                    "lookup",
+                    "pos.order",
+                    "lp_pos_lookup",
+                    code,
+                    order_uuid=order_uuid,
+                    config_id=self.till["config_id"],
+                )
+                if not info.get("pos_partner", {}).get("res.partner"):
+                    raise RpcError(f"lookup of {code} brought no customer")
             if info["member_id"] != member["member_id"]:
                 raise RpcError(f"lookup of {code} found member {info['member_id']}")
             free = info["balance"] - info["reserved"]
             wanted = self.rng.randint(*self.options["points"])
-            points = float(min(wanted, int(free)))
+            points = float(min(wanted, int(free))) if spend else 0.0
             if points >= 1:
                 amounts = [
                     {
@@ -268,6 +314,15 @@ class Till(threading.Thread):
                     }
                     for _c, _i, vals in lines
                 ]
+                if former:  # the spend dialog asked its limit first
+                    self.timed(
+                        "spend limit",
+                        "pos.order",
+                        "lp_pos_spend_limit",
+                        member["member_id"],
+                        order_uuid,
+                        amounts,
+                    )
                 self.timed(
                     "reserve",
                     "pos.order",
@@ -276,12 +331,16 @@ class Till(threading.Thread):
                     points,
                     order_uuid,
                     amounts,
+                    False,
+                    self.till["config_id"],
                 )
                 lines.append(self.line(self.setup["points_product"], 1, -points))
             else:
                 points = 0.0
+            payload = self.payload(order_uuid, lines, member["partner_id"])
+            payload["lp_till_member_id"] = info["member_id"]
             _order_id, order_lines = self.sync(
-                "sync member", self.payload(order_uuid, lines, member["partner_id"])
+                "sync member" if spend else "sync earn", payload
             )
             ok = True
             goods = [

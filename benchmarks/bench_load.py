@@ -3,26 +3,34 @@ clients ringing up orders at once, PostgreSQL durable (fsync and
 synchronous_commit on), then the books checked.
 
 Run it with ``benchmarks/run bench_load.py [--workers 2,4] [--tills 1,4,16,32]
-[--phases plain,member,mix,hot] [--seconds 60]``. The database
+[--phases plain,earn,spend,mix,hot] [--seconds 60]``. The database
 ``lp_bench_load`` is a fresh copy of ``lp_bench_<size>`` of ``bench_core.py``
-(``--size``, default small) at every run, so runs start alike and the core
-databases stay as generated; it is dropped at the end unless ``--keep``.
+(``--size``, default small) at every run, with the addon updated to the code
+under test (``benchmarks/run``'s ``LOYALTY_BENCH_ADDON`` measures another
+tree), so runs start alike and the core databases stay as generated; it is
+dropped at the end unless ``--keep``.
 
-Per phase and number of tills it prints orders per minute, the p50/p95/p99
-latency of each call (lookup, reserve, sync), the serialization failures
-(and lock or deadlock errors) Odoo retried, counted from the server's log,
-and the requests that failed for good. The books are checked at the end:
+A member order makes the requests of the till's front end of the code under
+test (``_load_till.py``). Per phase and number of tills it prints orders
+per minute, the server's CPU per order (the customer statistics job that
+refreshes the queue every minute is run at the end of each phase and
+counted in it), the p50/p95/p99 latency of each call and of whole orders,
+the serialization failures (and lock or deadlock errors) Odoo retried,
+counted from the server's log, and the requests that failed for good. The
+books are checked at the end:
 every order once and paid, one earn per member order and one spend per
 reservation, reversals for refunds, nothing on anonymous orders, no
 negative balance, ``lp.ledger._check_consistency()`` empty, no reservation
 left open, and the customer statistics current.
 """
 
+import inspect
 import os
 import re
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections import Counter
 
@@ -40,7 +48,7 @@ from _common import (
     stop_server,
     update_modules,
 )
-from _load_till import Till
+from _load_till import Rpc, RpcError, Till
 
 import odoo
 from odoo import Command
@@ -50,7 +58,19 @@ from odoo.tools import SQL, config
 
 LOAD_DB = "lp_bench_load"
 PASSWORD = "bench-till-password"
-CALLS = ("lookup", "reserve", "sync member", "sync plain", "sync refund", "ping")
+CALLS = (
+    "lookup",
+    "partner read",
+    "spend limit",
+    "reserve",
+    "sync member",
+    "sync earn",
+    "sync plain",
+    "sync refund",
+    "stats job",
+    "ping",
+)
+MODES = ("plain", "earn", "spend", "member", "mix", "hot", "ping")
 RETRY_RE = re.compile(r"(\w+), (\d+) tries left, try again")
 GAVE_UP_RE = re.compile(r"(\w+), maximum number of tries reached")
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
@@ -59,31 +79,31 @@ DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 # Database
 
 
-def copy_database(template):
-    """``LOAD_DB`` as a fresh copy of ``template`` (and its filestore)."""
-    for dbname in (LOAD_DB, template):
+def copy_database(template, target=LOAD_DB):
+    """``target`` as a fresh copy of ``template`` (and its filestore)."""
+    for dbname in (target, template):
         Registry.delete(dbname)
         close_db(dbname)
     with admin_cursor() as cr:
-        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(LOAD_DB)).code)
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(target)).code)
         cr.execute(
             SQL(
                 "CREATE DATABASE %s TEMPLATE %s",
-                SQL.identifier(LOAD_DB),
+                SQL.identifier(target),
                 SQL.identifier(template),
             ).code
         )
-    shutil.rmtree(config.filestore(LOAD_DB), ignore_errors=True)
+    shutil.rmtree(config.filestore(target), ignore_errors=True)
     if os.path.isdir(config.filestore(template)):
-        shutil.copytree(config.filestore(template), config.filestore(LOAD_DB))
+        shutil.copytree(config.filestore(template), config.filestore(target))
 
 
-def drop_load_database():
-    Registry.delete(LOAD_DB)
-    close_db(LOAD_DB)
+def drop_load_database(target=LOAD_DB):
+    Registry.delete(target)
+    close_db(target)
     with admin_cursor() as cr:
-        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(LOAD_DB)).code)
-    shutil.rmtree(config.filestore(LOAD_DB), ignore_errors=True)
+        cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(target)).code)
+    shutil.rmtree(config.filestore(target), ignore_errors=True)
 
 
 class admin_cursor:
@@ -162,13 +182,22 @@ def setup_tills(count, pool_size, seed, stock="real"):
                 for index in range(count)
             ]
         )
+        # Who runs the statistics job at the end of each phase, as the
+        # scheduler would (ir.cron.method_direct_trigger over RPC).
+        admin = env["res.users"].create(
+            {
+                "name": "Bench administrator",
+                "login": "bench_admin",
+                "group_ids": [Command.set([env.ref("base.group_system").id])],
+            }
+        )
         # One password hash for all (hashing is slow by design).
         users[:1].password = PASSWORD
         env.flush_all()
         env.cr.execute(
             "UPDATE res_users SET password = (SELECT password FROM res_users "
             "WHERE id = %s) WHERE id = ANY(%s)",
-            [users[0].id, users.ids],
+            [users[0].id, (users | admin).ids],
         )
         tills = []
         for index, user in enumerate(users):
@@ -204,6 +233,10 @@ def setup_tills(count, pool_size, seed, stock="real"):
         setup = {
             "db": LOAD_DB,
             "password": PASSWORD,
+            "admin": admin.login,
+            "stats_cron": env.ref("loyalty_program.cron_lp_customer_stats_queue").id,
+            "front_end": front_end(env),
+            "partner_fields": env["res.partner"]._load_pos_data_fields(pos_config),
             "tills": tills,
             "products": [{"id": p.id, "price": p.list_price} for p in products],
             "points_product": {"id": points.id, "price": 0.0},
@@ -212,6 +245,15 @@ def setup_tills(count, pool_size, seed, stock="real"):
         }
         env.cr.commit()
     return setup
+
+
+def front_end(env):
+    """The till's front end of the code installed: ``lookup`` when its
+    member lookup answers with the customer (the till reads nothing more and
+    computes the spend dialog itself), else ``former`` (main at 9255811:
+    lookup, ``res.partner.read``, ``lp_pos_spend_limit``, reserve, sync)."""
+    lookup = type(env["pos.order"]).lp_pos_lookup
+    return "lookup" if "config_id" in inspect.signature(lookup).parameters else "former"
 
 
 def pick_members(env, count):
@@ -247,10 +289,11 @@ def pick_members(env, count):
 
 
 class Server:
-    """``odoo-bin`` in multi-worker mode on ``LOAD_DB``, loopback only, no
-    cron, its log in a file of its own."""
+    """``odoo-bin`` in multi-worker mode on ``db`` (``LOAD_DB``), loopback
+    only, no cron, its log in a file of its own."""
 
-    def __init__(self, workers, port, logfile):
+    def __init__(self, workers, port, logfile, db=LOAD_DB):
+        self.db = db
         self.workers = workers
         self.port = port
         self.logfile = logfile
@@ -275,7 +318,7 @@ class Server:
             keep.append(arg)
         cmd = [
             sys.executable, os.path.join(odoo_home, "odoo-bin"), *keep,
-            "-d", LOAD_DB, "--db-filter", f"^{LOAD_DB}$", "--no-database-list",
+            "-d", self.db, "--db-filter", f"^{self.db}$", "--no-database-list",
             "--workers", str(self.workers), "--max-cron-threads", "0",
             "--http-interface", "127.0.0.1", "--http-port", str(self.port),
             "--gevent-port", str(self.port + 1),
@@ -377,18 +420,49 @@ def file_size(path):
 # Running
 
 
-def run_phase(server, setup, mode, count, args, phase_index):
-    """``count`` tills in ``mode`` at once; returns the phase's figures."""
+_ADMIN = {}
+
+
+def admin_rpc(server, setup):
+    """A session of the bench administrator on ``server``, logged in once
+    (logging in hashes a password: not a cost of the orders)."""
+    key = (server.url, setup["db"])
+    if key not in _ADMIN:
+        rpc = Rpc(server.url, setup["db"])
+        rpc.login(setup["admin"], setup["password"])
+        _ADMIN[key] = rpc
+    return _ADMIN[key]
+
+
+def run_statistics_job(server, setup):
+    """The job that refreshes the queued customers' statistics (every
+    minute in a shop), run in the server as the scheduler runs it; returns
+    (seconds, error or None). With the former code (statistics refreshed
+    after each order's commit) the queue is empty."""
+    started = time.perf_counter()
+    try:
+        admin_rpc(server, setup).call(
+            "ir.cron", "method_direct_trigger", [setup["stats_cron"]]
+        )
+    except RpcError as error:
+        return time.perf_counter() - started, str(error)
+    return time.perf_counter() - started, None
+
+
+def run_phase(server, setup, mode, count, args, phase_index, till_class=Till):
+    """``count`` tills in ``mode`` at once, then the statistics job; returns
+    the phase's figures (the job's CPU counted in the phase's)."""
     members = setup["members"]
     offset = server.log_size()
     pg_log = pg_log_path()
     pg_offset = file_size(pg_log)
-    load_before = os.getloadavg()[0]
     pg_pid = _cpu.postmaster_pid(os.path.dirname(pg_log) if pg_log else "")
-    cpu_before = _cpu.snapshot(server.process.pid, pg_pid)
+    if setup.get("stats_cron"):
+        admin_rpc(server, setup)
+    ready, go = threading.Semaphore(0), threading.Event()
     # Each till serves members of its own (the hot case: all the same one).
     tills = [
-        Till(
+        till_class(
             server.url,
             setup,
             index,
@@ -401,14 +475,24 @@ def run_phase(server, setup, mode, count, args, phase_index):
                 "refund_every": args.refund_every,
                 "member_share": args.member_share,
                 "points": (5, 40),
+                "ready": ready,
+                "go": go,
             },
         )
         for index in range(count)
     ]
     for till in tills:
         till.start()
+    # The tills log in and open their sessions first (once a day in a
+    # shop): the phase's CPU is that of its orders.
+    for _till in tills:
+        ready.acquire()
+    load_before = os.getloadavg()[0]
+    cpu_before = _cpu.snapshot(server.process.pid, pg_pid)
+    go.set()
     for till in tills:
         till.join()
+    job = run_statistics_job(server, setup) if setup.get("stats_cron") else None
     cpu = _cpu.since(cpu_before, _cpu.snapshot(server.process.pid, pg_pid))
     # Orders/min over the span the tills were ringing up (session opening
     # excluded): from the first call to the last answer.
@@ -420,6 +504,8 @@ def run_phase(server, setup, mode, count, args, phase_index):
         1e-6,
     )
     orders = [o for till in tills for o in till.orders]
+    if job:
+        calls.append(("stats job", *job))
     retried, gave_up = server.retries_since(offset)
     pg_errors = pg_errors_since(pg_log, pg_offset)
     return {
@@ -428,6 +514,7 @@ def run_phase(server, setup, mode, count, args, phase_index):
         "tills": count,
         "span": span,
         "orders": orders,
+        "order_seconds": [o for till in tills for o in till.order_seconds],
         "calls": calls,
         "retried": retried,
         "gave_up": gave_up,
@@ -436,6 +523,22 @@ def run_phase(server, setup, mode, count, args, phase_index):
         "load": (load_before, os.getloadavg()[0]),
         "cpu": cpu,
     }
+
+
+def warm_up(server, setup, modes, args, till_class=Till):
+    """A short unmeasured phase of each mode on 2 tills: the server's
+    workers load what a first order loads (the first measured phase would
+    carry it)."""
+    if not args.warmup:
+        return
+    saved = args.seconds
+    args.seconds = args.warmup
+    try:
+        for mode in modes:
+            log(f"warming up: {mode}")
+            run_phase(server, setup, mode, 2, args, 0, till_class)
+    finally:
+        args.seconds = saved
 
 
 def report_phases(results):
@@ -451,7 +554,7 @@ def report_phases(results):
                 r["tills"],
                 sum(done.values()),
                 f"{sum(done.values()) * per_min:.0f}",
-                f"{(done['member'] + done['hot']) * per_min:.0f}",
+                f"{(done['member'] + done['earn'] + done['hot']) * per_min:.0f}",
                 f"{done['plain'] * per_min:.0f}",
                 done["refund"],
                 ", ".join(f"{k} {v}" for k, v in sorted(r["retried"].items())) or "0",
@@ -460,7 +563,7 @@ def report_phases(results):
             )
         )
     print_table(
-        "Throughput: paid orders per minute (member = lookup + reserve + sync)",
+        "Throughput: paid orders per minute (a member order: its front end's requests)",
         rows,
         (
             "workers",
@@ -496,8 +599,27 @@ def report_phases(results):
                     f"{max(times) * 1000:.0f}",
                 )
             )
+    for r in results:
+        kinds = sorted({kind for kind, _s, _ok in r.get("order_seconds", ())})
+        for kind in kinds:
+            times = [s for k, s, ok in r["order_seconds"] if k == kind and ok]
+            if not times:
+                continue
+            rows.append(
+                (
+                    r["workers"],
+                    r["mode"],
+                    r["tills"],
+                    f"whole {kind} order",
+                    len(times),
+                    " / ".join(
+                        f"{percentile(times, p) * 1000:.0f}" for p in (50, 95, 99)
+                    ),
+                    f"{max(times) * 1000:.0f}",
+                )
+            )
     print_table(
-        "Latency per call, ms (as the till sees it)",
+        "Latency per call and per whole order, ms (as the till sees it)",
         rows,
         ("workers", "phase", "tills", "call", "n", "p50 / p95 / p99", "max"),
     )
@@ -538,6 +660,11 @@ def report_cpu(results):
     CPU would allow on this machine's cores with the tills elsewhere."""
     cores = os.cpu_count() or 1
     rows = []
+    plain = {
+        (r["workers"], r["tills"]): server_cpu_ms(r)
+        for r in results
+        if r["mode"] == "plain" and server_cpu_ms(r)
+    }
     for r in results:
         done = sum(1 for *_x, ok in r["orders"] if ok)
         if r["mode"] == "ping":  # per request, not per order
@@ -546,6 +673,7 @@ def report_cpu(results):
             continue
         odoo_s, pg_s, tills_s = r["cpu"]
         server_ms = (odoo_s + pg_s) * 1000 / done
+        base = plain.get((r["workers"], r["tills"]))
         rows.append(
             (
                 r["workers"],
@@ -557,6 +685,7 @@ def report_cpu(results):
                 f"{server_ms:.0f}",
                 f"{tills_s * 1000 / done:.0f}",
                 f"{cores * 60_000 / server_ms:.0f}" if server_ms else "-",
+                f"{server_ms / base:.2f}" if base and r["mode"] != "ping" else "-",
             )
         )
     print_table(
@@ -572,8 +701,16 @@ def report_cpu(results):
             "server",
             "tills",
             f"ceiling/min on {cores} cores",
+            "x plain",
         ),
     )
+
+
+def server_cpu_ms(result):
+    """Server CPU (Odoo + PostgreSQL) per paid order of a phase, ms."""
+    done = sum(1 for *_x, ok in result["orders"] if ok)
+    odoo_s, pg_s, _tills = result["cpu"]
+    return (odoo_s + pg_s) * 1000 / done if done else None
 
 
 # The books
@@ -726,12 +863,16 @@ def main():
     )
     parser.add_argument(
         "--phases",
-        default="plain,member,mix,hot",
+        default="plain,earn,spend,mix,hot",
         type=lambda s: [x for x in s.split(",") if x],
-        help="plain, member, mix, hot (every till on one family card), ping (a "
-        "read of the session: what any request costs)",
+        help="plain, earn (members who only earn), spend (members who earn and "
+        "pay part with points; 'member' is the same), mix, hot (every till on one "
+        "family card), ping (a read of the session: what any request costs)",
     )
     parser.add_argument("--seconds", type=float, default=60, help="per phase")
+    parser.add_argument(
+        "--warmup", type=float, default=8, help="seconds per phase, unmeasured"
+    )
     parser.add_argument("--orders", type=int, default=400, help="at most, per till")
     parser.add_argument("--refund-every", type=int, default=10)
     parser.add_argument("--member-share", type=float, default=0.6, help="mix phase")
@@ -756,14 +897,15 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_a: sys.exit("stopped"))
     signal.signal(signal.SIGINT, lambda *_a: sys.exit("interrupted"))
     for mode in args.phases:
-        if mode not in ("plain", "member", "mix", "hot", "ping"):
+        if mode not in MODES:
             parser.error(f"unknown phase {mode!r}")
     template, info = prepare_core_database(args.size, seed=args.seed)
-    if info.get("reused") and not args.no_update:
-        update_modules(template)
     log(f"copying {template} to {LOAD_DB}")
     copy_database(template)
+    if info.get("reused") and not args.no_update:
+        update_modules(LOAD_DB)  # to the code under test; the template stays
     setup = setup_tills(max(args.tills), args.pool, args.seed, args.stock)
+    log(f"the till's front end: {setup['front_end']}")
     logdir = os.path.dirname(config["logfile"] or "") or "logs"
     stamp = time.strftime("%Y%m%d_%H%M%S")
     results = []
@@ -780,6 +922,7 @@ def main():
             )
             server.start()
             try:
+                warm_up(server, setup, args.phases, args)
                 index = 0
                 for mode in args.phases:
                     for count in args.tills:
@@ -804,7 +947,8 @@ def main():
         f"PostgreSQL fsync/synchronous_commit "
         f"{'on/on' if before is not None else f'{fsync}/{sync_commit}'} for the run "
         f"({fsync}/{sync_commit} after), {args.seconds:.0f} s or {args.orders} orders "
-        f"per till and phase, stock updated {STOCK[args.stock]}, "
+        f"per till and phase, stock updated {STOCK[args.stock]}, the till's front "
+        f"end {setup['front_end']!r}, "
         f"server logs {logdir}/bench-load-{stamp}-w*.log"
     )
     report_phases(results)

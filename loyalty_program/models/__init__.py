@@ -1,7 +1,9 @@
 from . import lp_program
+from . import lp_program_cache
 from . import lp_tier
 from . import lp_member
 from . import lp_member_posting
+from . import lp_member_tier
 from . import lp_member_phone
 from . import lp_member_enrol
 from . import lp_member_tier_jobs
@@ -36,6 +38,7 @@ from . import sale_order_reversal
 from . import sale_order_line
 from . import account_move
 from . import pos_order
+from . import pos_order_spend
 from . import lp_member_pos
 from . import lp_program_pos
 from . import lp_tier_pos
@@ -74,6 +77,7 @@ from . import lp_member_portal
 from . import lp_member_join
 from . import lp_ledger_portal
 from . import res_partner_portal
+from . import res_partner_pos
 from . import lp_demo
 from . import lp_demo_orders
 from . import lp_demo_offers

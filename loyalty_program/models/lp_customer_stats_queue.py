@@ -18,12 +18,13 @@ class LpCustomerStatsQueue(models.Model):
     """Customers whose statistics must be refreshed: a paid POS order or a
     confirmed or cancelled sales order adds a row here, in the order's own
     transaction (an INSERT without unique key: it never conflicts with
-    another till serving the same customer). The refresh itself runs after
-    that transaction commits, in a transaction of its own
-    (:meth:`_enqueue` registers it as a post-commit hook), so it sees the
-    order's points posted and holds no lock of the order. A frequent job
-    (:meth:`_cron_process`) catches whatever the hooks left (a crash, a
-    customer busy in another refresh).
+    another till serving the same customer). The refresh itself runs in a
+    transaction of its own, so it sees the order's points posted and holds
+    no lock of the order: for a sales order right after its commit
+    (:meth:`_enqueue` registers a post-commit hook), for the tills in the
+    job that runs every minute (:meth:`_cron_process`), set-based for every
+    customer queued meanwhile; the job also catches whatever the hooks left
+    (a crash, a customer busy in another refresh).
 
     Why no row lock wait and no serialization failure: a refresh claims a
     customer by locking their statistics row with ``SKIP LOCKED``, deletes
@@ -42,9 +43,12 @@ class LpCustomerStatsQueue(models.Model):
     company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
 
     @api.model
-    def _enqueue(self, partners, company):
-        """Queue ``partners`` (their statistics in ``company``) and refresh
-        them once the current transaction has committed."""
+    def _enqueue(self, partners, company, after_commit=True):
+        """Queue ``partners`` (their statistics in ``company``). With
+        ``after_commit``, refresh them once the current transaction has
+        committed; else the job refreshes them within a minute, with
+        everything else queued meanwhile (the tills: a paid order costs one
+        INSERT, not a refresh per order)."""
         partner_ids = [pid for pid in set(partners.ids) if pid]
         if not partner_ids:
             return
@@ -58,6 +62,8 @@ class LpCustomerStatsQueue(models.Model):
                 company.id,
             )
         )
+        if not after_commit:
+            return
         postcommit = self.env.cr.postcommit
         if POSTCOMMIT_KEY not in postcommit.data:
             postcommit.data[POSTCOMMIT_KEY] = set()

@@ -19,8 +19,10 @@ class LpLedger(models.Model):
         and optionally ``source`` (a record), ``source_key``, ``reason``,
         ``base_amount``, ``available_from``, ``expiry_date``, ``date``,
         ``reversed_entry_id``, ``prefer_credit_ids`` (credits a debit consumes
-        first, held or not) and ``allow_partial`` (a debit takes what is there
-        and records the rest as ``shortfall`` instead of failing).
+        first, held or not), ``allow_partial`` (a debit takes what is there
+        and records the rest as ``shortfall`` instead of failing) and, for a
+        spend, ``reservation_key`` (the reservation it consumes, not counted
+        against it) with ``reservation_points`` (what that reservation holds).
 
         Members are locked first, in id order, so two transactions spending
         the same points serialize; an event already posted (same member, kind
@@ -76,6 +78,7 @@ class LpLedger(models.Model):
         member = self.env["lp.member"].browse(vals.pop("member_id"))
         source = vals.pop("source", None)
         reservation_key = vals.pop("reservation_key", None)
+        reservation_points = vals.pop("reservation_points", 0.0)
         prefer = vals.pop("prefer_credit_ids", [])
         allow_partial = vals.pop("allow_partial", False)
         if source:
@@ -112,8 +115,13 @@ class LpLedger(models.Model):
                     member=member.display_name,
                 )
             )
-        if vals["kind"] == "spend":
-            self._check_reservations(member, -vals["amount"], reservation_key)
+        # A spend within the live reservation it consumes needs no check:
+        # that reservation held its points against every other open order
+        # when it was made, under the member's lock, and postings that take
+        # points since shrank reservations to fit the balance.
+        points = -vals["amount"]
+        if vals["kind"] == "spend" and points > reservation_points + PRECISION / 2:
+            self._check_reservations(member, points, reservation_key)
         if vals["amount"] >= 0 and pending is not None:
             pending.append(
                 (len(entries), member, self._credit_values(member, vals), key)

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools import card_number
-from .lp_member import BOOKKEEPING
+from .lp_member_posting import LOCKED_READ
 
 
 class LpMember(models.Model):
@@ -14,44 +14,53 @@ class LpMember(models.Model):
         ``order_key`` adds what that till order has reserved (its
         ``reservation`` when the caller has it)."""
         self.ensure_one()
-        if reservation is not None:
-            reservation = reservation.filtered(lambda r: r.state == "reserved")
-        elif order_key:
-            reservation = (
-                self.env["lp.reservation"]
-                .sudo()
-                .search(
-                    [
-                        ("member_id", "=", self.id),
-                        ("key", "=", order_key),
-                        ("state", "=", "reserved"),
-                    ],
-                    limit=1,
-                )
-            )
-        else:
-            reservation = self.env["lp.reservation"]
-        # Only what the till shows: not the whole customer and tier rows.
+        # Only what the till shows: not the whole customer row; the tiers'
+        # names are kept per worker.
         self.partner_id.fetch(["name"])
-        self.tier_id.fetch(["name", "discount_percent"])
+        program = self.program_id
+        tier_name, discount = program._lp_tier_display(program.id).get(
+            self.tier_id.id, ("", 0.0)
+        )
         return {
-            "member_id": self.id,
             "partner_id": self.partner_id.id,
             "name": self.partner_id.name,
-            "program_id": self.program_id.id,
-            "program": self.program_id.name,
-            "program_type": self.program_id.program_type,
-            "point_value": self.program_id.point_value,
-            "tier": self.tier_id.name or "",
-            "discount_percent": self.tier_id.discount_percent,
-            "balance": self.balance,
-            "pending": self.pending,
-            "reserved": self.reserved,
-            "order_points": reservation.points,
-            "order_points_shrunk": reservation.shrunk,
+            "program_id": program.id,
+            "program": program.name,
+            "program_type": program.program_type,
+            "point_value": program.point_value,
+            "tier": tier_name,
+            "discount_percent": discount,
             "expiring_points": self.expiring_points,
             "expiring_date": self.expiring_date and self.expiring_date.isoformat(),
             "card": card_number.mask(self.card_number),
+            **self._lp_pos_figures(order_key, reservation),
+        }
+
+    def _lp_pos_figures(self, order_key=None, reservation=None):
+        """The part of :meth:`_lp_pos_info` a reservation changes (what
+        ``lp_pos_reserve`` answers; the till keeps the rest)."""
+        self.ensure_one()
+        # The member's open reservations, in one query: what they hold in
+        # all and the one of this order.
+        held = (
+            self.env["lp.reservation"]
+            .sudo()
+            .search_fetch(
+                [("member_id", "=", self.id), ("state", "=", "reserved")],
+                ["key", "points", "shrunk"],
+            )
+        )
+        if reservation is not None:
+            reservation = reservation.filtered(lambda r: r.state == "reserved")
+        else:
+            reservation = held.filtered(lambda r: order_key and r.key == order_key)[:1]
+        return {
+            "member_id": self.id,
+            "balance": self.balance,
+            "pending": self.pending,
+            "reserved": sum(held.mapped("points")),
+            "order_points": reservation.points,
+            "order_points_shrunk": reservation.shrunk,
         }
 
     @api.model
@@ -109,13 +118,16 @@ class LpMember(models.Model):
                 UPDATE lp_member SET write_date = (now() AT TIME ZONE 'UTC')
                  WHERE id IN (SELECT id FROM lp_member WHERE id IN %s
                                ORDER BY id FOR NO KEY UPDATE)
+                RETURNING id, %s
                 """,
                 tuple(sorted(self.ids)),
+                SQL(", ").join(SQL.identifier(name) for name in LOCKED_READ),
             ),
             # Expected on a busy member, and handled (see _lock_for_posting).
             log_exceptions=False,
         )
-        self.invalidate_recordset([*BOOKKEEPING, "write_date"])
+        self.invalidate_recordset(["write_date"])
+        self._lp_cache_locked(self.env.cr.fetchall())
 
     @api.model
     def _lp_pos_find(self, code):
@@ -137,7 +149,10 @@ class LpMember(models.Model):
                 card_error = error
             else:
                 if card:
-                    return card.member_id
+                    # The card the cashier scanned is the one to show.
+                    member = card.member_id
+                    member._fields["card_number"]._update_cache(member, card.number)
+                    return member
         partners, phone_error, parsed = self.env["res.partner"], None, False
         candidates = [code]
         if digits.isdigit() and len(digits) >= 11 and not code.startswith("+"):

@@ -4,9 +4,11 @@ from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..tools import tiers
 from .lp_ledger import POSTING
 from .lp_member import BOOKKEEPING
+
+# The member's figures a posting reads, fetched by the lock itself.
+LOCKED_READ = (*sorted(BOOKKEEPING), "state")
 
 
 class LpMember(models.Model):
@@ -30,14 +32,28 @@ class LpMember(models.Model):
         members.flush_recordset()
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM lp_member WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+                "SELECT id, %s FROM lp_member WHERE id IN %s ORDER BY id "
+                "FOR NO KEY UPDATE",
+                SQL(", ").join(SQL.identifier(name) for name in LOCKED_READ),
                 tuple(sorted(members.ids)),
             ),
             # A serialization failure here is expected on a busy member and
             # handled (Odoo's retry, or the till's READ COMMITTED fallback).
             log_exceptions=False,
         )
-        members.invalidate_recordset(list(BOOKKEEPING))
+        members._lp_cache_locked(self.env.cr.fetchall())
+
+    def _lp_cache_locked(self, rows):
+        """Put the figures a lock statement returned, rows of ``(id,
+        *LOCKED_READ)``, in the cache: they are current (the row is locked),
+        so the posting does not read the member again."""
+        self.invalidate_recordset(list(LOCKED_READ))
+        if not rows:
+            return
+        # As the ORM's own fetch does: the column values, as they are.
+        ids, *columns = zip(*rows, strict=True)
+        for name, values in zip(LOCKED_READ, columns, strict=True):
+            self._fields[name]._insert_cache(self.browse(ids), values)
 
     def _apply_delta(self, balance=0.0, pending=0.0, window_spend=0.0):
         self.ensure_one()
@@ -62,62 +78,21 @@ class LpMember(models.Model):
             }
         )
 
-    def _after_posting(self, entries=None):
-        """Upgrade at once when the spend crosses a threshold (downgrades wait
-        for the nightly re-evaluation). ``entries``: what was just posted
-        (None: unknown, e.g. after a merge of memberships)."""
-        for member in self:
-            target = member._target_tier()
-            if target and target.threshold > (member.tier_id.threshold or 0.0):
-                member._set_tier(target, "upgrade")
-
-    def _target_tier(self):
-        self.ensure_one()
-        levels = [tiers.Level(t.id, t.threshold) for t in self.program_id.tier_ids]
-        tier_id = tiers.tier_for(levels, self.window_spend)
-        return self.env["lp.tier"].browse(tier_id)
-
-    def _assign_initial_tier(self):
-        for member in self.filtered(lambda m: not m.tier_id):
-            target = member._target_tier()
-            if target:
-                member._set_tier(target, "initial")
-
-    def _set_tier(self, tier, reason):
-        self.ensure_one()
-        if tier == self.tier_id:
-            return
-        self.env["lp.tier.history"].sudo().create(
-            {
-                "member_id": self.id,
-                "old_tier_id": self.tier_id.id,
-                "new_tier_id": tier.id,
-                "reason": reason,
-                "window_spend": self.window_spend,
-            }
-        )
-        self.sudo().with_context(lp_posting=POSTING).write({"tier_id": tier.id})
-
     def _earn(self, amount, source=None, source_key=None, base_amount=None, date=None):
         """Credit the points ``amount`` (company currency, already net of
         exclusions and of the points spent) earns, held for the program's hold
         period and expiring after its lifetime. ``base_amount`` (default
         ``amount``) counts toward the tier. Posts even 0 points, so that the
         purchase counts toward the tier. Returns the entry."""
-        self.ensure_one()
         return self.env["lp.ledger"]._post(
-            [
-                self._prepare_earn_values(
-                    amount, source, source_key, base_amount=base_amount, date=date
-                )
-            ]
+            [self._prepare_earn_values(amount, source, source_key, base_amount, date)]
         )
 
     def _prepare_earn_values(
         self, amount, source=None, source_key=None, base_amount=None, date=None
     ):
-        """The ledger values of :meth:`_earn`, for a caller posting them with
-        other entries in one ``lp.ledger._post``."""
+        """The ledger values of :meth:`_earn` (for ``lp.ledger._post``, alone
+        or with the other postings of a document). Meant to be overridden."""
         self.ensure_one()
         program = self.program_id
         points = program._points_for_amount(self, amount)
@@ -146,6 +121,19 @@ class LpMember(models.Model):
         """Debit ``points`` FIFO. Refuses (UserError) above the balance less the
         points other open orders have reserved (``reservation_key``: the
         reservation this spend consumes, not counted against it)."""
+        return self.env["lp.ledger"]._post(
+            [
+                self._prepare_spend_values(
+                    points, source, source_key, reason, reservation_key
+                )
+            ]
+        )
+
+    def _prepare_spend_values(
+        self, points, source=None, source_key=None, reason=None, reservation_key=None
+    ):
+        """The ledger values of :meth:`_spend`, refused (UserError) for a
+        member who may not spend. Meant to be overridden."""
         self.ensure_one()
         if points <= 0:
             raise UserError(self.env._("Points to spend must be positive."))
@@ -159,19 +147,15 @@ class LpMember(models.Model):
                     ],
                 )
             )
-        return self.env["lp.ledger"]._post(
-            [
-                {
-                    "member_id": self.id,
-                    "kind": "spend",
-                    "amount": -points,
-                    "source": source,
-                    "source_key": source_key,
-                    "reason": reason,
-                    "reservation_key": reservation_key,
-                }
-            ]
-        )
+        return {
+            "member_id": self.id,
+            "kind": "spend",
+            "amount": -points,
+            "source": source,
+            "source_key": source_key,
+            "reason": reason,
+            "reservation_key": reservation_key,
+        }
 
     def _grant(
         self, kind, points, lifetime_days=0, source=None, source_key=None, reason=None

@@ -191,8 +191,16 @@ class LpProgram(models.Model):
         self.ensure_one()
         if self.program_type != "bonus":
             return 0.0
-        if member.tier_id and member.tier_id.earn_rate:
-            return member.tier_id.earn_rate
+        tier = member.tier_id
+        if tier:
+            # The tiers' rates are kept per worker: no read per order.
+            rates = (
+                {tier_id: rate for tier_id, _t, rate in self._lp_tier_levels(self.id)}
+                if isinstance(self.id, int)
+                else {tier.id: tier.earn_rate}
+            )
+            if rates.get(tier.id):
+                return rates[tier.id]
         return self.earn_rate
 
     def _points_for_amount(self, member, amount):
@@ -206,14 +214,18 @@ class LpProgram(models.Model):
     def _is_excluded(self, product, purpose):
         """True when ``product`` is excluded from ``purpose`` ('earn' or 'spend')."""
         self.ensure_one()
-        products = self[f"{purpose}_excluded_product_ids"]
-        categories = self[f"{purpose}_excluded_categ_ids"]
-        if product in products:
+        if isinstance(self.id, int):  # kept per worker: no read per order
+            product_ids, categ_ids = self._lp_exclusions(self.id, purpose)
+        else:  # a program being edited in a form
+            product_ids = set(self[f"{purpose}_excluded_product_ids"].ids)
+            categ_ids = set(self[f"{purpose}_excluded_categ_ids"].ids)
+        if product.id in product_ids:
             return True
-        if not categories:  # the usual case: no need to read the product
+        if not categ_ids:  # the usual case: no need to read the product
             return False
-        categ = product.categ_id
-        return any(categ.parent_path.startswith(c.parent_path) for c in categories)
+        # The category or one of its parents (parent_path: "1/5/12/").
+        path = product.categ_id.parent_path or ""
+        return any(int(part) in categ_ids for part in path.split("/") if part)
 
     @api.model
     def _lp_points_product_id(self):

@@ -96,9 +96,17 @@ class LpReservation(models.Model):
         # the lock gets a serialization failure (and Odoo's retry) instead of
         # reading the reservations of its old snapshot.
         member._lp_lock_and_touch()
-        existing = self.sudo().search(
-            [("member_id", "=", member.id), ("key", "=", key)], limit=1
+        # This order's reservation and the others' points, in one query.
+        rows = self.sudo().search_fetch(
+            [
+                ("member_id", "=", member.id),
+                "|",
+                ("key", "=", key),
+                ("state", "=", "reserved"),
+            ],
+            ["key", "state", "points", "pos_config_id"],
         )
+        existing = rows.filtered(lambda r: r.key == key)[:1]
         if (
             pos_config
             and existing.pos_config_id
@@ -120,7 +128,11 @@ class LpReservation(models.Model):
                     member=member.display_name,
                 )
             )
-        free = member.balance - self._reserved_points(member, exclude_key=key)
+        free = member.balance - sum(
+            rows.filtered(lambda r: r.state == "reserved" and r.key != key).mapped(
+                "points"
+            )
+        )
         if points > float_round(free, precision_rounding=PRECISION):
             raise UserError(
                 self.env._(
@@ -151,26 +163,38 @@ class LpReservation(models.Model):
         it, e.g. when the order total went down). Idempotent. Returns the
         spend entry."""
         self.ensure_one()
+        if self.sudo().state == "consumed":
+            return self.sudo().spend_entry_id
+        vals = self._prepare_consume_values(source, source_key, points)
+        member = self.sudo().member_id.with_context(lp_consuming_key=self.sudo().key)
+        entry = member.env["lp.ledger"]._post([vals])
+        self._mark_consumed(entry)
+        return entry
+
+    def _prepare_consume_values(self, source=None, source_key=None, points=None):
+        """The ``spend`` values that consume this live reservation (for
+        ``lp.ledger._post``, alone or with the other postings of the order;
+        then :meth:`_mark_consumed`). Refused once it was released."""
+        self.ensure_one()
         reservation = self.sudo()
-        if reservation.state == "consumed":
-            return reservation.spend_entry_id
-        if reservation.state == "released":
+        if reservation.state != "reserved":
             raise UserError(
                 self.env._("This reservation was released: its points are free again.")
             )
         amount = (
             reservation.points if points is None else min(points, reservation.points)
         )
-        entry = reservation.member_id.with_context(
-            lp_consuming_key=reservation.key
-        )._spend(
+        vals = reservation.member_id._prepare_spend_values(
             amount,
             source=source,
             source_key=source_key or reservation.key,
             reservation_key=reservation.key,
         )
-        reservation.write({"state": "consumed", "spend_entry_id": entry.id})
-        return entry
+        vals["reservation_points"] = reservation.points
+        return vals
+
+    def _mark_consumed(self, entry):
+        self.sudo().write({"state": "consumed", "spend_entry_id": entry.id})
 
     @api.model
     def _lp_fit_to_balance(self, members=None):

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+# What lp.program._lp_tier_levels() and _lp_tier_display() keep per worker.
+CACHED_FIELDS = {"program_id", "threshold", "earn_rate", "name", "discount_percent"}
 
 
 class LpTier(models.Model):
@@ -47,3 +50,20 @@ class LpTier(models.Model):
         )
         for tier in self:
             tier.member_count = counts.get(tier, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tiers = super().create(vals_list)
+        self.env.registry.clear_cache()  # lp.program._lp_tier_levels, ...
+        return tiers
+
+    def write(self, vals):
+        result = super().write(vals)
+        if CACHED_FIELDS & set(vals):
+            self.env.registry.clear_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self.env.registry.clear_cache()
+        return result

@@ -62,14 +62,19 @@ class PosOrder(models.Model):
 
     def _lp_concerns_loyalty(self):
         """False for an order the loyalty posting has nothing to do with: no
-        customer, no points line, no returned goods and no points reserved
-        for it (most of a shop's orders). Such an order is saved without
-        the posting's savepoint and its statements."""
+        member shown at the till nor found for its customer, no points line,
+        no returned goods and no points reserved for it (most of a shop's
+        orders: no customer, or a customer who is no member). Such an order
+        is saved without the posting's savepoint and its statements."""
         self.ensure_one()
         return bool(
-            self.partner_id
+            self.lp_till_member_id
             or self._lp_points_lines()
             or self.lines.refunded_orderline_id
+            or (
+                self.partner_id
+                and self._lp_get_member(reservations=self.env["lp.reservation"])
+            )
             or self._lp_reservations()
         )
 
@@ -125,8 +130,16 @@ class PosOrder(models.Model):
         partners = self.partner_id | self.partner_id.commercial_partner_id
         if reservations is None:
             reservations = self._lp_reservations()
-        # The member the till showed, else the one whose points it reserved.
-        shown = Member.browse(self.lp_till_member_id).exists()
+        # The member the till showed, else the one whose points it reserved
+        # (read in one query: exists() and then reading would be two).
+        shown = (
+            Member.search_fetch(
+                [("id", "=", self.lp_till_member_id)],
+                ["partner_id", "program_id", "company_id", "state"],
+            )
+            if self.lp_till_member_id
+            else Member
+        )
         for member in shown | reservations.member_id:
             if (
                 member.partner_id in partners
@@ -231,133 +244,50 @@ class PosOrder(models.Model):
         (reservations.filtered(lambda r: r.member_id != member))._release()
         reservation = reservations.filtered(lambda r: r.member_id == member)
         # The spend and the earn post under one lock of the member, taken
-        # once for both (this runs inside the order's posting savepoint).
+        # once for both, in one posting (this runs inside the order's
+        # posting savepoint).
         member._lock_for_posting()
         member = member.with_context(lp_locked_member_ids=tuple(member.ids))
         reservation = reservation.with_env(member.env)
-        spent = self._lp_spend(member, reservation, wanted) if wanted else 0.0
+        vals_list = (
+            [self._lp_spend_values(member, reservation, wanted)] if wanted else []
+        )
         if not wanted:
             reservation._release()
         # Every matching offer of the member, under the same lock: their
-        # entries post with the earn, at once.
+        # entries post with the spend and the earn, at once.
         plan = self._lp_plan_offers(
             member if member.state != "closed" else member.browse()
         )
-        vals_list = list(plan["entry_values"])
         if member.state != "closed":
-            vals_list.insert(
-                0,
+            vals_list.append(
                 member._prepare_earn_values(
                     self._lp_earn_base(member.program_id),
                     source=self,
                     source_key=f"pos.order:{self.uuid}:earn",
-                ),
+                )
             )
+        vals_list += plan["entry_values"]
+        vals_list = [vals for vals in vals_list if vals]
+        consumes = any(vals.get("reservation_key") for vals in vals_list)
         entries = member.env["lp.ledger"]._post(vals_list)
-        earn = entries.filtered(lambda entry: entry.kind == "earn")[:1]
+        spend = entries.filtered(lambda entry: entry.kind == "spend")
+        if consumes:
+            reservation._mark_consumed(spend)
         offer_values = self._lp_finish_offers(member, plan, entries)
         self.sudo().write(
             {
                 **offer_values,
                 "lp_member_id": member.id,
-                "lp_points_spent": spent,
-                "lp_points_earned": earn.amount,
+                "lp_points_spent": -spend.amount if spend else 0.0,
+                "lp_points_earned": sum(
+                    entries.filtered(lambda entry: entry.kind == "earn").mapped(
+                        "amount"
+                    )
+                ),
                 "lp_balance_after": member.balance,
                 "lp_pending_after": member.pending,
                 "lp_card_masked": card_number.mask(member.card_number),
                 "lp_posted": True,
             }
-        )
-
-    def _lp_spend(self, member, reservation, wanted):
-        """Spend the ``wanted`` points of the order's points lines: never more
-        than the program's cap on the goods actually sold, than the
-        reservation made at the till, or (without a live reservation) than
-        the member has free now. What is missing becomes an exception.
-        Returns the points spent."""
-        program = member.program_id
-        goods = self._lp_sale_lines()
-        total = sum(line._lp_amount() for line in goods)
-        spendable = sum(
-            line._lp_amount()
-            for line in goods
-            if not program._is_excluded(line.product_id, "spend")
-        )
-        cap = program._lp_pos_cap_points(total, spendable)
-        points, problem = wanted, None
-        if points > cap + PRECISION / 2:
-            points, problem = cap, "over_cap"
-        if member.state != "active":
-            points, problem = 0.0, "member_inactive"
-        live = reservation.state == "reserved"
-        if live and points > reservation.points + PRECISION / 2:
-            points, problem = reservation.points, problem or "over_reserved"
-        free = reservation.points if live else member._lp_free_points()
-        if not live and points > free + PRECISION / 2:
-            points = max(free, 0.0)
-            problem = problem or (
-                "released" if reservation.state == "released" else "insufficient"
-            )
-        points = float_round(points, precision_rounding=PRECISION)
-        spent = 0.0
-        if points > 0:
-            key = f"pos.order:{self.uuid}:spend"
-            if live:
-                spent = -reservation._consume(
-                    source=self, source_key=key, points=points
-                ).amount
-            else:
-                spent = -member._spend(points, source=self, source_key=key).amount
-        elif live:
-            reservation._release()
-        if problem:
-            self._lp_record_spend_problem(member, problem, wanted, spent, free, cap)
-        return spent
-
-    def _lp_record_spend_problem(self, member, problem, wanted, spent, free, cap):
-        point_value = member.program_id.point_value
-        messages = {
-            "over_cap": self.env._(
-                "The points discount (%(wanted)s points) is above the program's "
-                "cap on this order (%(cap)s points).",
-                wanted=wanted,
-                cap=cap,
-            ),
-            "member_inactive": self.env._(
-                "%(member)s is blocked or closed: the %(wanted)s points of the "
-                "discount were not spent.",
-                member=member.display_name,
-                wanted=wanted,
-            ),
-            "over_reserved": self.env._(
-                "The points discount (%(wanted)s points) is above what the till "
-                "reserved (%(spent)s points).",
-                wanted=wanted,
-                spent=spent,
-            ),
-            "released": self.env._(
-                "The reservation of this order was released before it arrived; "
-                "%(free)s of the %(wanted)s points were free to spend.",
-                free=max(free, 0.0),
-                wanted=wanted,
-            ),
-            "insufficient": self.env._(
-                "%(member)s had %(free)s points free when the order arrived; the "
-                "discount wanted %(wanted)s.",
-                member=member.display_name,
-                free=max(free, 0.0),
-                wanted=wanted,
-            ),
-        }
-        self.env["lp.pos.exception"]._record(
-            self,
-            problem,
-            member=member,
-            message=messages[problem],
-            points_wanted=wanted,
-            points_posted=spent,
-            points_available=max(free, 0.0),
-            amount=float_round(
-                (wanted - spent) * point_value, precision_rounding=PRECISION
-            ),
         )

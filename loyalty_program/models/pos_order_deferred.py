@@ -105,10 +105,10 @@ class PosOrder(models.Model):
         queue = self.env["lp.customer.stats.queue"].sudo()
         for order in orders.with_context(lp_posting_deferred=True):
             order._lp_post_safely()
-            # The statistics refreshed after the order's commit did not see
-            # these points: refresh them again after this commit.
+            # A refresh since the order's commit did not see these points:
+            # queue the customer again for the job.
             if order.partner_id:
-                queue._enqueue(order.partner_id, order.company_id)
+                queue._enqueue(order.partner_id, order.company_id, after_commit=False)
         if orders:
             self.env.cr.execute(
                 SQL(

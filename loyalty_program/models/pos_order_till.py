@@ -67,7 +67,10 @@ class PosOrder(models.Model):
         if config_id in (None, False):
             return self.env["pos.config"]
         config_id = self._lp_clean(pos_input.parse_id, config_id, self.env._("till"))
-        config = self.env["pos.config"].browse(config_id).exists()
+        # One query for what is checked, not the whole (wide) till row.
+        config = self.env["pos.config"].search_fetch(
+            [("id", "=", config_id)], ["company_id"]
+        )
         if not config or config.company_id != self.env.company:
             raise UserError(self.env._("This till is not one of this company."))
         return config
@@ -105,16 +108,32 @@ class PosOrder(models.Model):
     # Called by the till (RPC)
 
     @api.model
-    def lp_pos_lookup(self, code, order_uuid=None):
+    def lp_pos_lookup(self, code, order_uuid=None, config_id=None):
         """Find a member by a scanned or typed card number, or by a phone in
-        any common format. Returns the figures the cashier sees; raises a
+        any common format. Returns the figures the cashier sees and, for the
+        till ``config_id``, the customer as the till loads partners
+        (``pos_partner``: no second request to read them); raises a
         UserError the cashier can read for an unknown, blocked or lost card."""
         self._lp_check_cashier()
         if not isinstance(code, str) or len(code) > 64:
             raise UserError(self.env._("Scan a card or type a card number or phone."))
         key = order_uuid and f"pos.order:{self._lp_clean_uuid(order_uuid)}"
+        config = self._lp_pos_config(config_id)
         member = self.env["lp.member"].sudo()._lp_pos_find(code)
-        return member._lp_pos_info(key)
+        return self._lp_pos_answer(member, key, config)
+
+    @api.model
+    def _lp_pos_answer(self, member, key, config):
+        """What the till gets for ``member``: :meth:`lp.member._lp_pos_info`
+        and, when the till says which it is, its customer's POS data."""
+        # The customer first: its POS data holds the name the figures show.
+        partner = config and self.env["res.partner"]._lp_pos_partner_data(
+            member.partner_id.id, config
+        )
+        info = member._lp_pos_info(key)
+        if partner:
+            info["pos_partner"] = partner
+        return info
 
     @api.model
     def lp_pos_member_for_partner(self, partner_id, order_uuid=None):
@@ -150,7 +169,9 @@ class PosOrder(models.Model):
         ``order_uuid`` (0 releases), within the program's cap computed here
         from the order's ``lines``. With ``clamp``, reserve at most the cap
         instead of refusing (the order changed after the points were
-        applied). Returns the member's figures, ``order_points`` included."""
+        applied). Returns the member's figures a reservation changes
+        (``lp.member._lp_pos_figures``: balance, reserved, ``order_points``);
+        the till keeps the rest of what the lookup showed."""
         member = self._lp_pos_member(member_id)
         order_uuid = self._lp_clean_uuid(order_uuid)
         points = self._lp_clean(pos_input.parse_points, points, self.env._("points"))
@@ -192,7 +213,7 @@ class PosOrder(models.Model):
         reservation = self.env["lp.reservation"]._reserve(
             member, points, key, ttl_hours=12, pos_config=config
         )
-        return member._lp_pos_info(key, reservation=reservation)
+        return member._lp_pos_figures(key, reservation=reservation)
 
     @api.model
     def lp_pos_release(self, order_uuids, config_id=None):
@@ -250,12 +271,20 @@ class PosOrder(models.Model):
         )._release()
 
     @api.model
-    def lp_pos_enrol(self, values):
-        """Enrol a new member at the till; see ``lp.member._lp_pos_enrol``."""
+    def lp_pos_enrol(self, values, config_id=None):
+        """Enrol a new member at the till; see ``lp.member._lp_pos_enrol``.
+        With ``config_id``, the answer carries the new customer's POS data
+        (``pos_partner``)."""
         self._lp_check_cashier()
         if not isinstance(values, dict):
             raise UserError(self.env._("The till sent no member details."))
-        return self.env["lp.member"].sudo()._lp_pos_enrol(values)
+        config = self._lp_pos_config(config_id)
+        info = self.env["lp.member"].sudo()._lp_pos_enrol(values)
+        if config:
+            info["pos_partner"] = self.env["res.partner"]._lp_pos_partner_data(
+                info["partner_id"], config
+            )
+        return info
 
     def action_pos_order_cancel(self):
         drafts = self.filtered(lambda order: order.state == "draft")

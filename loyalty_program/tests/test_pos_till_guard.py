@@ -18,6 +18,11 @@ class TestPosTillGuard(PosLoyaltyCommon):
         self.till = self.env["pos.order"]
         self.uuid = self.create_random_uid()
 
+    def card_code(self):
+        card = self.env(su=True)["lp.card.batch"]._generate(self.program, 1).card_ids
+        card._assign(self.member)
+        return card.number
+
     def assertNothingReserved(self):
         self.assertEqual(self.member.reserved, 0.0)
         self.assertFalse(self.env["lp.reservation"].sudo().search([]))
@@ -151,6 +156,30 @@ class TestPosTillGuard(PosLoyaltyCommon):
         self.assertEqual(info["member_id"], member.id)
         with self.assertRaisesRegex(UserError, "No loyalty card has the number"):
             self.till.lp_pos_lookup("2700000099995")
+
+    def test_lookup_checks_the_till_and_the_server_keeps_the_cap(self):
+        """The lookup's till is checked like the other calls' (a till of
+        another company or a malformed id is refused, nothing read); the
+        spend dialog's limit is the till's, the reservation's is the
+        server's: above the cap it is refused, or with ``clamp`` cut to it."""
+        for config_id in ("1", -3, 1.5, [self.config.id]):
+            with self.assertRaisesRegex(UserError, "invalid till"):
+                self.till.lp_pos_lookup(self.card_code(), self.uuid, config_id)
+        # A till working in another company names this company's till.
+        other = self.env["res.company"].sudo().create({"name": "Other Shop"})
+        elsewhere = self.till.sudo().with_company(other)
+        with self.assertRaisesRegex(UserError, "not one of this company"):
+            elsewhere.lp_pos_lookup(self.card_code(), self.uuid, self.config.id)
+        # 200 of tea, cap 50%: at most 100 of the member's 100 points; a till
+        # asking 150 (a tampered dialog) is refused, Maximum (clamp) gets 100.
+        self.gift(100.0)
+        goods = self.goods(200.0)
+        with self.assertRaisesRegex(UserError, "At most 100"):
+            self.till.lp_pos_reserve(self.member.id, 150, self.uuid, goods)
+        self.assertNothingReserved()
+        info = self.till.lp_pos_reserve(self.member.id, 150, self.uuid, goods, True)
+        self.assertEqual((info["order_points"], info["reserved"]), (100.0, 100.0))
+        self.assertEqual(info["balance"], 200.0)
 
     def test_unknown_order_is_refused(self):
         """A well-formed uuid of an order the server never heard of (no

@@ -172,6 +172,17 @@ class TestPosTours(TestPointOfSaleHttpCommon):
         self.assertEqual((member.balance, member.pending), (0.0, 20.0))
         self._assert_consistent(member)
 
+    def test_customer_from_list(self):
+        """A customer who is no member costs the till no request (the till
+        knows it from the customers it loaded); a member is found and earns."""
+        stranger = self.env["res.partner"].create({"name": "Walk-in Stranger"})
+        (order,) = self._open_and_run("lp_pos_customer_from_list")
+        self.assertNotEqual(order.partner_id, stranger)
+        self.assertEqual(order.partner_id, self.pyotr.partner_id)
+        self.assertEqual(order.lp_points_earned, 10.0)  # 10% of 100
+        self.assertEqual(self.pyotr.pending, 10.0)
+        self._assert_consistent(self.pyotr)
+
     def test_refund_reverses_proportionally(self):
         sale, refund = self._open_and_run("lp_pos_refund")
         # The refund paid back the tea net of its 25 of points.

@@ -6,9 +6,9 @@ from .common_pos import PosLoyaltyCommon
 
 @tagged("post_install", "-at_install")
 class TestStatsQueue(PosLoyaltyCommon):
-    """The customer statistics are refreshed after the paid order's
-    transaction commits, from a queue, so they see the points posted and
-    never hold up a till."""
+    """The customer statistics are refreshed from a queue, in a transaction
+    of their own (the job's), so they see the points posted and never hold
+    up a till."""
 
     def queued(self, partner):
         return (
@@ -35,7 +35,7 @@ class TestStatsQueue(PosLoyaltyCommon):
             )
         )
 
-    def test_refreshed_after_commit_with_the_points_spent(self):
+    def test_till_order_refreshed_by_the_job_with_the_points_spent(self):
         self.env["lp.ledger"]._post(
             [{"member_id": self.member.id, "kind": "gift", "amount": 100.0}]
         )
@@ -44,10 +44,14 @@ class TestStatsQueue(PosLoyaltyCommon):
         # Inside the order's transaction: queued, not computed yet.
         self.assertEqual(self.queued(self.customer), 1)
         self.assertFalse(self.stats(self.customer))
-        # The hook runs once the transaction commits, in a cursor of its own
-        # (here, the test's transaction).
+        # A till's order costs its request no refresh after the commit
+        # either: the job refreshes every customer queued meanwhile at once.
         self.registry_enter_test_mode()
         self.env.cr.postcommit.run()
+        self.assertEqual(self.queued(self.customer), 1)
+        self.assertFalse(self.stats(self.customer))
+        cron = self.env.ref("loyalty_program.cron_lp_customer_stats_queue")
+        self.assertIs(cron.sudo().method_direct_trigger(), True)
         self.assertEqual(self.queued(self.customer), 0)
         stats = self.stats(self.customer)
         self.assertRecordValues(

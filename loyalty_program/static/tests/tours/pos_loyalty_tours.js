@@ -101,15 +101,16 @@ registry.category("web_tour.tours").add("lp_pos_phone_other_till_offline", {
             Lp.spend("20"),
             Lp.orderPointsAre("20"),
             ProductScreen.totalAmountIs("180.00"),
-            // The server cannot be reached: spending is refused, selling goes on.
+            // The server cannot be reached: spending is refused (the dialog
+            // opens without a request; reserving the points fails), selling
+            // goes on with the points already reserved.
             Offline.setOfflineMode(),
-            {
-                content: "pay with points while offline",
-                trigger: ".lp-member-panel .lp-spend-button",
-                run: "click",
-            },
-            Lp.notificationContains("cannot be spent now"),
+            Lp.openSpend(),
+            Lp.spend("30"),
+            Lp.spendErrorContains("cannot be spent now"),
+            Lp.closeDialog(),
             Offline.setOnlineMode(),
+            Lp.orderPointsAre("20"),
             payCash(),
             Lp.receiptContains(".lp-receipt-spent", "20"),
         ].flat(),
@@ -180,3 +181,46 @@ registry.category("web_tour.tours").add("lp_pos_discount_program", {
             payCash(),
         ].flat(),
 });
+
+/** Count the loyalty calls the till makes from now on (window.lpCalls). */
+function spyLoyaltyCalls() {
+    return run(() => {
+        window.lpCalls = [];
+        const call = posmodel.lpCall.bind(posmodel);
+        posmodel.lpCall = (method, ...args) => {
+            window.lpCalls.push(method);
+            return call(method, ...args);
+        };
+    }, "count the till's loyalty calls");
+}
+
+function loyaltyCallsAre(...methods) {
+    return run(() => {
+        const calls = JSON.stringify(window.lpCalls);
+        if (calls !== JSON.stringify(methods)) {
+            throw new Error(`loyalty calls ${calls}, expected ${JSON.stringify(methods)}`);
+        }
+    }, `loyalty calls: ${methods.join(", ") || "none"}`);
+}
+
+// Customers picked from the list: one who is no member costs no request,
+// a member is looked up once and earns.
+registry.category("web_tour.tours").add("lp_pos_customer_from_list", {
+    steps: () =>
+        [
+            openTill("LP Tea"),
+            spyLoyaltyCalls(),
+            ProductScreen.clickPartnerButton(),
+            ProductScreen.clickCustomer("Walk-in Stranger"),
+            ProductScreen.customerIsSelected("Walk-in Stranger"),
+            Lp.noMember(),
+            loyaltyCallsAre(),
+            ProductScreen.clickPartnerButton(),
+            ProductScreen.clickCustomer("Pyotr Sidorov"),
+            Lp.memberIs("Pyotr Sidorov", "100"),
+            loyaltyCallsAre("lp_pos_member_for_partner"),
+            payCash(),
+            Lp.receiptContains(".lp-receipt-earned", "10"),
+        ].flat(),
+});
+

@@ -92,17 +92,21 @@ patch(PosStore.prototype, {
         }
     },
 
-    /** Identify the customer of ``order`` by a card number or a phone. */
+    /**
+     * Identify the customer of ``order`` by a card number or a phone: one
+     * request, whose answer carries the customer as the till loads them.
+     */
     async lpIdentify(code, order = this.getOrder()) {
-        const info = await this.lpCall("lp_pos_lookup", [code, order.uuid]);
-        await this.lpSetMember(order, info);
-        return info;
+        const info = await this.lpCall("lp_pos_lookup", [code, order.uuid, this.config.id]);
+        return await this.lpSetMember(order, info);
     },
 
     /** Enrol a new member (see LpEnrolDialog) and make them the order's customer. */
     async lpEnrol(values, order = this.getOrder()) {
-        const info = await this.lpCall("lp_pos_enrol", [values]);
-        await this.lpSetMember(order, info);
+        const info = await this.lpSetMember(
+            order,
+            await this.lpCall("lp_pos_enrol", [values, this.config.id])
+        );
         const message = info.balance
             ? _t("%(name)s is a member now, card %(card)s: %(points)s welcome points to spend.", {
                   name: info.name,
@@ -117,7 +121,17 @@ patch(PosStore.prototype, {
         return info;
     },
 
-    async lpLoadPartner(partnerId) {
+    /**
+     * The member's customer: from the POS data the server sent with the
+     * member (``posPartner``: ``{"res.partner": [values]}``), read
+     * only when it did not.
+     */
+    async lpLoadPartner(partnerId, posPartner = null) {
+        if (posPartner) {
+            const data = await this.data.missingRecursive(posPartner);
+            this.data.synchronizeServerDataInIndexedDB(data);
+            this.models.connectNewData(data);
+        }
         let partner = this.models["res.partner"].get(partnerId);
         if (!partner) {
             const partners = await this.data.read("res.partner", [partnerId]);
@@ -126,19 +140,23 @@ patch(PosStore.prototype, {
         return partner;
     },
 
-    /** Make ``info`` (a member's figures) the member of ``order``. */
-    async lpSetMember(order, info) {
+    /**
+     * Make ``info`` (a member's figures, as the server sent them) the member
+     * of ``order``; returns the figures kept on the order.
+     */
+    async lpSetMember(order, { pos_partner, ...info }) {
         const previous = order.lpMember;
         if (previous && previous.member_id !== info.member_id) {
             // Another member: the previous one's points and tier discounts go.
             await this.lpForgetMember(order);
         }
-        const partner = await this.lpLoadPartner(info.partner_id);
+        const partner = await this.lpLoadPartner(info.partner_id, pos_partner);
         order.lpMember = info;
         if (partner && order.getPartner()?.id !== partner.id) {
             super.setPartnerToCurrentOrder(partner);
         }
         this.lpApplyTierDiscount(order);
+        return info;
     },
 
     setPartnerToCurrentOrder(partner) {
@@ -148,7 +166,10 @@ patch(PosStore.prototype, {
             this.lpForgetMember(order);
         } else if (order.lpMember?.partner_id !== partner.id) {
             this.lpForgetMember(order);
-            this.lpFindMemberOf(order, partner);
+            // The till knows its customers who are no members: no request.
+            if (partner.lp_pos_member !== false) {
+                this.lpFindMemberOf(order, partner);
+            }
         }
     },
 
@@ -222,13 +243,35 @@ patch(PosStore.prototype, {
         return line;
     },
 
-    /** What the spend dialog shows: the member's figures and the most points allowed. */
-    async lpSpendLimit(order = this.getOrder()) {
-        return await this.lpCall(
-            "lp_pos_spend_limit",
-            [order.lpMember.member_id, order.uuid, order.lpLinesForServer()],
-            this.lpOfflineSpendMessage()
-        );
+    /**
+     * What the spend dialog shows, without a request: the member's figures
+     * and ``max_points``, the most points the order may take (the program's
+     * cap on the goods points may pay for, and what the member has free).
+     * The server checks it again when the points are reserved.
+     */
+    lpSpendLimit(order = this.getOrder()) {
+        const member = order.lpMember;
+        const program = this.models["lp.program"]?.get(member.program_id);
+        let maxPoints = 0;
+        if (program && member.program_type === "bonus") {
+            let total = 0;
+            let spendable = 0;
+            for (const line of order.lpGoodsLines) {
+                const amount = line.priceIncl * order.orderSign;
+                total += amount;
+                if (this.lpMaySpendOn(line, program)) {
+                    spendable += amount;
+                }
+            }
+            const capMoney = Math.max(
+                Math.min((total * program.spend_cap_percent) / 100, spendable),
+                0
+            );
+            const cap = roundPrecision(capMoney / member.point_value, 0.01, "DOWN");
+            const free = member.balance - member.reserved + member.order_points;
+            maxPoints = Math.max(0, Math.min(cap, free, member.balance));
+        }
+        return { ...member, max_points: maxPoints };
     },
 
     lpOfflineSpendMessage() {
@@ -251,16 +294,18 @@ patch(PosStore.prototype, {
             ],
             this.lpOfflineSpendMessage()
         );
-        order.lpMember = info;
-        await this.lpSetPointsLines(order, info.order_points * info.point_value);
-        return info;
+        // The server answers what the reservation changed; the rest stays.
+        order.lpMember = { ...order.lpMember, ...info };
+        const member = order.lpMember;
+        await this.lpSetPointsLines(order, member.order_points * member.point_value);
+        return member;
     },
 
     /** Release the points of ``order`` and remove their discount lines. */
     async lpRemovePoints(order) {
         if (order.lpOrderPoints) {
             try {
-                order.lpMember = await this.lpCall("lp_pos_reserve", [
+                const figures = await this.lpCall("lp_pos_reserve", [
                     order.lpMember.member_id,
                     0,
                     order.uuid,
@@ -268,6 +313,7 @@ patch(PosStore.prototype, {
                     false,
                     this.config.id,
                 ]);
+                order.lpMember = { ...order.lpMember, ...figures };
             } catch (error) {
                 if (!(error instanceof LpError)) {
                     throw error;
@@ -396,65 +442,6 @@ patch(PosStore.prototype, {
                     code.startsWith(program.card_prefix)
             )
         );
-    },
-
-    /**
-     * A refund of ``original`` (paid partly with points) keeps back, in money,
-     * the share of the points discount its returned goods carried: one line
-     * per points line of the original (one per tax group), worth that line
-     * times the part of its tax group's goods returned. The server gives
-     * that share back as points.
-     */
-    lpAddRefundShare(original, refund) {
-        const product = this.lpPointsProduct;
-        if (!product) {
-            return;
-        }
-        for (const line of refund.lines.filter((l) => refund.isLpPointsLine(l))) {
-            line.delete(); // points lines are never refunded by hand
-        }
-        const taxKey = (line) =>
-            line.tax_ids
-                .map((tax) => tax.id)
-                .sort((a, b) => a - b)
-                .join(",");
-        const pointsLines = original.lines.filter(
-            (line) =>
-                original.isLpPointsLine(line) &&
-                !line.refunded_orderline_id &&
-                line.price_subtotal_incl < 0
-        );
-        const program = this.lpProgram;
-        const goods = original.lines.filter(
-            (line) =>
-                !original.isLpPointsLine(line) &&
-                !line.refunded_orderline_id &&
-                line.price_subtotal_incl > 0 &&
-                this.lpMaySpendOn(line, program)
-        );
-        for (const pointsLine of pointsLines) {
-            const group = goods.filter((line) => taxKey(line) === taxKey(pointsLine));
-            const total = group.reduce((sum, line) => sum + line.price_subtotal_incl, 0);
-            let returned = 0;
-            for (const line of refund.lines) {
-                const refunded = line.refunded_orderline_id;
-                if (refunded && group.includes(refunded) && refunded.qty) {
-                    returned += (-line.qty / refunded.qty) * refunded.price_subtotal_incl;
-                }
-            }
-            if (total <= 0 || returned <= 0) {
-                continue;
-            }
-            const ratio = Math.min(1, returned / total);
-            this.models["pos.order.line"].create({
-                qty: -1,
-                price_unit: roundPrecision(pointsLine.price_unit * ratio, 0.01),
-                product_id: product,
-                order_id: refund,
-                tax_ids: pointsLine.tax_ids.map((tax) => ["link", tax]),
-                price_type: "manual",
-            });
-        }
     },
 
     async _onBeforeDeleteOrder(order) {

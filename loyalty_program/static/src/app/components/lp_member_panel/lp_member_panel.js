@@ -2,7 +2,6 @@ import { Component } from "@odoo/owl";
 import { usePos } from "@point_of_sale/app/hooks/pos_hook";
 import { useService } from "@web/core/utils/hooks";
 import { formatDate } from "@web/core/l10n/dates";
-import { LpError } from "@loyalty_program/app/services/pos_store";
 import { LpSpendDialog } from "@loyalty_program/app/components/lp_spend_dialog/lp_spend_dialog";
 
 const { DateTime } = luxon;
@@ -41,17 +40,13 @@ export class LpMemberPanel extends Component {
         return this.env.utils.formatCurrency(amount);
     }
 
-    async openSpend() {
-        try {
-            const limit = await this.pos.lpSpendLimit(this.props.order);
-            this.props.order.lpMember = limit;
-            this.dialog.add(LpSpendDialog, { limit });
-        } catch (error) {
-            if (!(error instanceof LpError)) {
-                throw error;
-            }
-            this.notification.add(error.message, { type: "danger" });
+    /** The spend dialog opens without a request; the reservation is checked on the server. */
+    openSpend() {
+        if (this.pos.data.network.offline) {
+            this.notification.add(this.pos.lpOfflineSpendMessage(), { type: "danger" });
+            return;
         }
+        this.dialog.add(LpSpendDialog, { limit: this.pos.lpSpendLimit(this.props.order) });
     }
 
     async removePoints() {

@@ -21,6 +21,9 @@ export class LpSpendDialog extends Component {
             error: "",
             busy: false,
         });
+        // The most allowed, as the till computed it: the server may find
+        // less free (another till) and then reserves what is left.
+        this.maximum = limit.order_points ? null : this.state.points;
         this.inputRef = useRef("input");
         onMounted(() => {
             this.inputRef.el?.focus();
@@ -44,6 +47,7 @@ export class LpSpendDialog extends Component {
 
     setMax() {
         this.state.points = String(this.props.limit.max_points);
+        this.maximum = this.state.points;
     }
 
     async apply() {
@@ -53,8 +57,11 @@ export class LpSpendDialog extends Component {
             return;
         }
         const order = this.pos.getOrder();
+        const clamp = this.state.points === this.maximum;
         const done = await lpRunInDialog(this.state, () =>
-            points === 0 ? this.pos.lpRemovePoints(order) : this.pos.lpSpend(points, order)
+            points === 0
+                ? this.pos.lpRemovePoints(order)
+                : this.pos.lpSpend(points, order, { clamp })
         );
         if (done) {
             this.props.close();

@@ -77,3 +77,4 @@ from . import lp_trigger_texts
 from . import lp_trigger_results
 from . import lp_trigger_recipient
 from . import lp_trigger_mailing
+from . import ir_actions_report

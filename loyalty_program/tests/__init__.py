@@ -48,3 +48,4 @@ from . import test_pos_busy_member
 from . import test_readonly_rpc
 from . import test_trigger_concurrency
 from . import test_pos_query_budget
+from . import test_reports_pdf

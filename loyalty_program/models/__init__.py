@@ -46,6 +46,7 @@ from . import pos_order_deferred
 from . import lp_pos_exception
 from . import lp_ledger_pos
 from . import lp_figures
+from . import lp_figures_monthly
 from . import lp_member_documents
 from . import lp_ledger_documents
 from . import lp_campaign_config

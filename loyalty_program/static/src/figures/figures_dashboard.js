@@ -3,6 +3,7 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { formatFloat } from "@web/core/utils/numbers";
 import { useService } from "@web/core/utils/hooks";
+import { LoyaltyMonthlyCharts } from "./monthly_charts";
 
 /** ISO day (YYYY-MM-DD) of a local date. */
 function isoDay(date) {
@@ -38,13 +39,14 @@ export function presetPeriod(preset, today = new Date()) {
  */
 export class LoyaltyFiguresDashboard extends Component {
     static template = "loyalty_program.FiguresDashboard";
+    static components = { LoyaltyMonthlyCharts };
     static props = ["*"];
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
         const [from, to] = presetPeriod("30days");
-        this.state = useState({ from, to, data: null, error: null, loading: false });
+        this.state = useState({ from, to, data: null, monthly: null, error: null, loading: false });
         this.presets = [
             ["30days", _t("Last 30 days")],
             ["month", _t("This month")],
@@ -64,10 +66,11 @@ export class LoyaltyFiguresDashboard extends Component {
     async load() {
         this.state.loading = true;
         try {
-            this.state.data = await this.orm.call("lp.figures", "get_dashboard", [
-                this.state.from,
-                this.state.to,
+            const [data, monthly] = await Promise.all([
+                this.orm.call("lp.figures", "get_dashboard", [this.state.from, this.state.to]),
+                this.orm.call("lp.figures", "get_monthly", [this.state.to]),
             ]);
+            Object.assign(this.state, { data, monthly });
             this.state.error = null;
         } catch (error) {
             this.state.error = error.data?.message || error.message || String(error);

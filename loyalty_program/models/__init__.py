@@ -47,6 +47,7 @@ from . import lp_pos_exception
 from . import lp_ledger_pos
 from . import lp_figures
 from . import lp_figures_monthly
+from . import lp_figures_periods
 from . import lp_member_documents
 from . import lp_ledger_documents
 from . import lp_campaign_config
@@ -70,6 +71,7 @@ from . import lp_ledger_portal
 from . import res_partner_portal
 from . import lp_demo
 from . import lp_demo_orders
+from . import lp_demo_joins
 from . import lp_trigger
 from . import lp_trigger_due
 from . import lp_trigger_run
@@ -79,3 +81,4 @@ from . import lp_trigger_results
 from . import lp_trigger_recipient
 from . import lp_trigger_mailing
 from . import ir_actions_report
+from . import sms_sms

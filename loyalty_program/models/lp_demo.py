@@ -16,8 +16,9 @@ BACKDATED = {
     "lp_ledger": "date",  # and the hold end and expiry, see _demo_backdate
     "lp_tier_history": "date",
     "lp_segment_size": "date",
-    "lp_consent_event": None,
+    "lp_consent_event": "date",
     "lp_reservation": None,
+    "lp_join_request": None,
 }
 TABLE_MODELS = {
     "lp_ledger": "lp.ledger",
@@ -25,6 +26,7 @@ TABLE_MODELS = {
     "lp_segment_size": "lp.segment.size",
     "lp_consent_event": "lp.consent.event",
     "lp_reservation": "lp.reservation",
+    "lp_join_request": "lp.join.request",
 }
 # Credits whose expiry the engine computes from the posting day.
 DATED_CREDITS = ("earn", "welcome", "birthday", "gift", "campaign")
@@ -69,6 +71,7 @@ class LpDemo(models.AbstractModel):
         self.env["lp.stats.config"]._for_companies(program.company_id).write(
             {"lost_days": 240}
         )
+        self._demo_core_orders(program.company_id)
         story = demo_story.build(rng, members, others)
         partners = self._demo_partners(story)
         for partner_id, persona in named:
@@ -93,6 +96,7 @@ class LpDemo(models.AbstractModel):
         }
         state["products"] = self._demo_products(state["config"])
         self._demo_mark(state)
+        consent_mark = state["marks"]["lp_consent_event"]
         events = self._demo_events(story, partners)
         today = fields.Date.today()
         day = today - timedelta(days=demo_story.DAYS + 1)
@@ -106,7 +110,7 @@ class LpDemo(models.AbstractModel):
             day += timedelta(days=1)
             self._demo_new_day(state, day)
         self._demo_close_session(state, fields.Datetime.now())
-        self._demo_finish(story, partners)
+        self._demo_finish(story, partners, consent_mark)
         _logger.info(
             "Loyalty demo: %s customers, %s orders in %s",
             len(partners),
@@ -147,7 +151,8 @@ class LpDemo(models.AbstractModel):
             persona=persona,
             member=True,
             source="pos",
-            visits=demo_story._visits(rng, persona),
+            visits=(visits := demo_story._visits(rng, persona)),
+            joined=visits[0].days_ago,
         )
 
     def _demo_events(self, story, partners):
@@ -164,7 +169,7 @@ class LpDemo(models.AbstractModel):
                 )
                 # Today's visits happened before now.
                 when = min(when, clock - timedelta(minutes=partner.id % 300 + 5))
-                if index == 0 and customer.member:
+                if customer.member and visit.days_ago == customer.joined:
                     events.append((when, 0, "enrol", (partner, customer.source)))
                 key = (partner.id, index)
                 events.append((when, 1, visit.channel, (partner, key, visit.spend)))
@@ -258,35 +263,6 @@ class LpDemo(models.AbstractModel):
 
     # Steps (the events)
 
-    def _demo_enrol(self, state, when, partner, source):
-        program = state["program"]
-        if source == "pos":
-            card = state["cards"][:1]
-            state["cards"] = state["cards"][1:]
-        else:
-            card = self.env["lp.card"].create(
-                {"program_id": program.id, "card_type": "virtual"}
-            )
-        member = self.env["lp.member"]._enrol(
-            partner, program, card=card, source=source
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE lp_member SET join_date = %(day)s, create_date = %(when)s
-                 WHERE id = %(member)s;
-                UPDATE lp_card SET activation_date = %(day)s, create_date = %(when)s
-                 WHERE member_id = %(member)s;
-                """,
-                day=when.date(),
-                when=when,
-                member=member.id,
-            )
-        )
-        member.invalidate_recordset()
-        member.card_ids.invalidate_recordset()
-        state["members"][partner.id] = member
-
     def _demo_lost_card(self, state, when, partner):
         member = state["members"].get(partner.id)
         card = member and member.card_ids.filtered(lambda c: c.state == "active")[:1]
@@ -306,9 +282,10 @@ class LpDemo(models.AbstractModel):
         if member:
             member.action_block()
 
-    def _demo_finish(self, story, partners):
+    def _demo_finish(self, story, partners, consent_mark):
         """The nightly jobs once, as of today, and customers dated from
-        their first purchase."""
+        their first purchase, with the consent they gave when they were
+        recorded (events up to ``consent_mark``)."""
         self.env["lp.ledger"]._cron_release_and_expire()
         self.env["lp.member"]._cron_reevaluate_tiers()
         self.env["lp.member"]._cron_birthday_bonus()
@@ -330,4 +307,16 @@ class LpDemo(models.AbstractModel):
                 SQL(", ").join(SQL("(%s, %s)", pid, days) for pid, days in firsts),
             )
         )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE lp_consent_event e SET date = p.create_date
+                  FROM res_partner p
+                 WHERE p.id = e.partner_id AND e.id <= %s AND p.id IN %s
+                """,
+                consent_mark,
+                tuple(partners.ids),
+            )
+        )
         self.env["res.partner"].invalidate_model(["create_date"])
+        self.env["lp.consent.event"].invalidate_model(["date"])

@@ -50,3 +50,4 @@ from . import test_trigger_concurrency
 from . import test_pos_query_budget
 from . import test_reports_pdf
 from . import test_figures_monthly
+from . import test_figures_periods

@@ -11,6 +11,15 @@ function isoDay(date) {
     return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
+/** What a preset period is compared with (lp.figures._periods): the same
+ * part of the calendar period before; otherwise the days just before. */
+export const PRESET_COMPARE = {
+    month: "month",
+    last_month: "month",
+    quarter: "quarter",
+    year: "year",
+};
+
 /** The periods the dashboard offers in one click: [from, to] of today. */
 export function presetPeriod(preset, today = new Date()) {
     const y = today.getFullYear();
@@ -46,7 +55,15 @@ export class LoyaltyFiguresDashboard extends Component {
         this.orm = useService("orm");
         this.action = useService("action");
         const [from, to] = presetPeriod("30days");
-        this.state = useState({ from, to, data: null, monthly: null, error: null, loading: false });
+        this.state = useState({
+            from,
+            to,
+            compare: null,
+            data: null,
+            monthly: null,
+            error: null,
+            loading: false,
+        });
         this.presets = [
             ["30days", _t("Last 30 days")],
             ["month", _t("This month")],
@@ -67,7 +84,9 @@ export class LoyaltyFiguresDashboard extends Component {
         this.state.loading = true;
         try {
             const [data, monthly] = await Promise.all([
-                this.orm.call("lp.figures", "get_dashboard", [this.state.from, this.state.to]),
+                this.orm.call("lp.figures", "get_dashboard", [this.state.from, this.state.to], {
+                    compare: this.state.compare,
+                }),
                 this.orm.call("lp.figures", "get_monthly", [this.state.to]),
             ]);
             Object.assign(this.state, { data, monthly });
@@ -81,11 +100,13 @@ export class LoyaltyFiguresDashboard extends Component {
 
     setPreset(preset) {
         [this.state.from, this.state.to] = presetPeriod(preset);
+        this.state.compare = PRESET_COMPARE[preset] || null;
         return this.load();
     }
 
     onDateChange(key, ev) {
         this.state[key] = ev.target.value;
+        this.state.compare = null;
         if (this.state.from && this.state.to) {
             return this.load();
         }

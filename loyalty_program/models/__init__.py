@@ -82,3 +82,4 @@ from . import lp_trigger_recipient
 from . import lp_trigger_mailing
 from . import ir_actions_report
 from . import sms_sms
+from . import lp_figures_actions

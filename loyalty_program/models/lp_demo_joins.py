@@ -81,7 +81,10 @@ class LpDemo(models.AbstractModel):
         code = gateway.last_code(request.phone, CODE_DIGITS)
         if not code or not request._lp_check_code(code):
             raise UserError(
-                self.env._("The demo's join code did not arrive: %(phone)s", phone=partner.phone)
+                self.env._(
+                    "The demo's join code did not arrive: %(phone)s",
+                    phone=partner.phone,
+                )
             )
         return request._lp_join(self._demo_join_values(partner))
 

@@ -42,7 +42,9 @@ class LpFigures(models.AbstractModel):
         """The day the company's first member joined (None: no member)."""
         self.env.flush_all()
         self.env.cr.execute(
-            SQL("SELECT MIN(join_date) FROM lp_member WHERE company_id = %s", company.id)
+            SQL(
+                "SELECT MIN(join_date) FROM lp_member WHERE company_id = %s", company.id
+            )
         )
         start = self.env.cr.fetchone()[0]
         return start and fields.Date.to_date(start)

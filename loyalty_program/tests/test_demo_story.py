@@ -91,7 +91,9 @@ class TestDemoJoins(StatsCase):
         self.assertEqual(office.enrol_source, "backend")
         for member in (till, page, office):
             self.assertEqual(member.join_date, when.date())
-            self.assertEqual(member.balance + member.pending, self.program.welcome_points)
+            self.assertEqual(
+                member.balance + member.pending, self.program.welcome_points
+            )
 
     def test_core_demo_orders_left_out(self):
         core = self.sale(self.partner, 4350)

@@ -1,10 +1,11 @@
 import doctest
 from datetime import timedelta
 
-from odoo.exceptions import UserError
-from odoo.tests import BaseCase, tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import BaseCase, new_test_user, tagged
 
-from ..tools import periods
+from ..models.lp_figures_actions import ACTIONS
+from ..tools import figures, periods
 from .test_figures import FiguresCase
 
 
@@ -67,3 +68,44 @@ class TestComparablePeriods(FiguresCase):
             self.dashboard(self.today, self.today, "fortnight")
         with self.assertRaises(UserError):
             self.dashboard(self.today, self.today, ["month"])
+
+
+@tagged("post_install", "-at_install")
+class TestFigureCards(FiguresCase):
+    """Each card opens the records behind its figure."""
+
+    def open(self, name, user=None):
+        action = (
+            self.env["lp.figures"]
+            .with_user(user or self.user)
+            .get_figure_action(name, str(self.date_from), str(self.date_to))
+        )
+        return self.env[action["res_model"]].search(action["domain"])
+
+    def test_every_figure_opens_its_records(self):
+        self.assertEqual(set(ACTIONS), {f.name for f in figures.FIGURES})
+        values = self.figures()
+        self.assertEqual(
+            self.open("members"), self.m1 | self.m2 | self.m3 | self.m4 | self.m5
+        )
+        self.assertEqual(self.open("new_members"), self.m5)
+        self.assertEqual(len(self.open("new_members")), values["new_members"])
+        self.assertEqual(self.open("active_members"), self.m1 | self.m3 | self.m5)
+        self.assertEqual(len(self.open("active_members")), values["active_members"])
+        self.assertEqual(self.open("retention"), self.m1 | self.m2)
+        others = self.open("other_ticket")
+        self.assertEqual(others.partner_id, self.n1 | self.m5.partner_id)
+        self.m1._grant("gift", 20, source_key="cards:gift")
+        entries = self.open("bonus_points")
+        self.assertEqual(sum(entries.mapped("amount")), self.figures()["bonus_points"])
+        for name in ACTIONS:
+            self.open(name)  # every action is a valid search
+
+    def test_refusals(self):
+        salesperson = new_test_user(
+            self.env, login="cards_sales", groups="sales_team.group_sale_salesman"
+        )
+        with self.assertRaises(AccessError):
+            self.open("members", user=salesperson)
+        with self.assertRaises(UserError):
+            self.open("not_a_figure")

@@ -46,7 +46,9 @@ class DemoSmsApi(SmsApi):
                 else:
                     state, credit = "delivered", 1
                     self.sent.append((number["number"], message["content"]))
-                results.append({"uuid": number["uuid"], "state": state, "credit": credit})
+                results.append(
+                    {"uuid": number["uuid"], "state": state, "credit": credit}
+                )
         return results
 
     def last_code(self, number, digits):

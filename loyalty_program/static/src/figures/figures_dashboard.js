@@ -151,6 +151,16 @@ export class LoyaltyFiguresDashboard extends Component {
         return `${sign}${formatFloat(delta, { digits: [16, 1] })} %`;
     }
 
+    /** A card opens the records behind its figure, for the period shown. */
+    async openFigure(figure) {
+        const action = await this.orm.call("lp.figures", "get_figure_action", [
+            figure.name,
+            this.state.data.period[0],
+            this.state.data.period[1],
+        ]);
+        return this.action.doAction(action);
+    }
+
     openLink(xmlid) {
         return this.action.doAction(xmlid);
     }

@@ -14,7 +14,9 @@ are read back from it, as the customer reads them).
 >>> api.last_code("+12025550001", 6)
 '123456'
 >>> failing = DemoSmsApi(None, failure_percent=100)
->>> failing._send_sms_batch([{"content": "Hi", "numbers": [{"number": "+1", "uuid": "u"}]}])
+>>> failing._send_sms_batch(
+...     [{"content": "Hi", "numbers": [{"number": "+1", "uuid": "u"}]}]
+... )
 [{'uuid': 'u', 'state': 'wrong_number_format', 'credit': 0}]
 """
 

@@ -83,3 +83,4 @@ from . import lp_trigger_mailing
 from . import ir_actions_report
 from . import sms_sms
 from . import lp_figures_actions
+from . import lp_trigger_figures

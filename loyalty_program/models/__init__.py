@@ -72,6 +72,7 @@ from . import res_partner_portal
 from . import lp_demo
 from . import lp_demo_orders
 from . import lp_demo_joins
+from . import lp_demo_messages
 from . import lp_trigger
 from . import lp_trigger_due
 from . import lp_trigger_run

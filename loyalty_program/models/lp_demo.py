@@ -1,3 +1,4 @@
+import heapq
 import logging
 import os
 import random
@@ -96,11 +97,16 @@ class LpDemo(models.AbstractModel):
         }
         state["products"] = self._demo_products(state["config"])
         self._demo_mark(state)
-        consent_mark = state["marks"]["lp_consent_event"]
-        events = self._demo_events(story, partners)
+        state["consent_mark"] = state["marks"]["lp_consent_event"]
+        state["queue"], state["seq"] = [], 0
+        state["clock"] = fields.Datetime.now()
+        for event in self._demo_events(story, partners):
+            self._demo_push(state, *event)
+        self._demo_plan(state)
         today = fields.Date.today()
         day = today - timedelta(days=demo_story.DAYS + 1)
-        for when, _order, kind, payload in events:
+        while state["queue"]:
+            when, _order, _seq, kind, payload = heapq.heappop(state["queue"])
             while day < when.date():
                 day += timedelta(days=1)
                 self._demo_new_day(state, day)
@@ -110,13 +116,25 @@ class LpDemo(models.AbstractModel):
             day += timedelta(days=1)
             self._demo_new_day(state, day)
         self._demo_close_session(state, fields.Datetime.now())
-        self._demo_finish(story, partners, consent_mark)
+        self._demo_finish(state, story, partners)
         _logger.info(
             "Loyalty demo: %s customers, %s orders in %s",
             len(partners),
             len(state["orders"]),
             datetime.now() - started,
         )
+
+    def _demo_push(self, state, when, order, kind, payload):
+        """Add the step ``_demo_<kind>(state, when, *payload)`` to the story
+        (``order`` breaks ties at the same moment); steps may add later
+        steps (a customer who answers a message comes to the shop)."""
+        if when < state["clock"]:
+            state["seq"] += 1
+            heapq.heappush(state["queue"], (when, order, state["seq"], kind, payload))
+
+    def _demo_plan(self, state):
+        """Steps besides the customers' visits, planned before the year
+        starts. Meant to be extended (campaigns, offers)."""
 
     # The story as records
 
@@ -282,10 +300,10 @@ class LpDemo(models.AbstractModel):
         if member:
             member.action_block()
 
-    def _demo_finish(self, story, partners, consent_mark):
+    def _demo_finish(self, state, story, partners):
         """The nightly jobs once, as of today, and customers dated from
         their first purchase, with the consent they gave when they were
-        recorded (events up to ``consent_mark``)."""
+        recorded (the events before the story)."""
         self.env["lp.ledger"]._cron_release_and_expire()
         self.env["lp.member"]._cron_reevaluate_tiers()
         self.env["lp.member"]._cron_birthday_bonus()
@@ -314,7 +332,7 @@ class LpDemo(models.AbstractModel):
                   FROM res_partner p
                  WHERE p.id = e.partner_id AND e.id <= %s AND p.id IN %s
                 """,
-                consent_mark,
+                state["consent_mark"],
                 tuple(partners.ids),
             )
         )

@@ -51,3 +51,4 @@ from . import test_pos_query_budget
 from . import test_reports_pdf
 from . import test_figures_monthly
 from . import test_figures_periods
+from . import test_demo_messages

@@ -6,7 +6,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import BaseCase, TransactionCase, tagged
 
-from ..tools import demo_sms, demo_story
+from ..tools import demo_gateways, demo_story
 from .stats_common import StatsCase
 
 
@@ -15,7 +15,7 @@ class TestDemoStory(BaseCase):
     """The plain-Python story behind the demo database."""
 
     def test_doctests(self):
-        for module in (demo_story, demo_sms):
+        for module in (demo_story, demo_gateways):
             result = doctest.testmod(module)
             self.assertGreater(result.attempted, 0, module.__name__)
             self.assertEqual(result.failed, 0, module.__name__)

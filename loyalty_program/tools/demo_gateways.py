@@ -1,4 +1,6 @@
-"""An SMS gateway for the demo database: nothing leaves the machine.
+"""Gateways for the demo database: nothing leaves the machine.
+
+An SMS gateway:
 
 The demo is built offline, inside the install (when Odoo's IAP refuses to
 send anyway). The demo puts one of these in the context key
@@ -18,6 +20,14 @@ are read back from it, as the customer reads them).
 ...     [{"content": "Hi", "numbers": [{"number": "+1", "uuid": "u"}]}]
 ... )
 [{'uuid': 'u', 'state': 'wrong_number_format', 'credit': 0}]
+
+An SMTP session that takes every message and sends none (Odoo builds and
+"sends" each email as usual, the socket is all that is missing):
+
+>>> smtp = DemoSmtp()
+>>> smtp.send_message("message", "shop@example.com", ["anna@example.com"])
+>>> smtp.sent, smtp.quit()
+(1, None)
 """
 
 import re
@@ -60,4 +70,21 @@ class DemoSmsApi(SmsApi):
                 found = re.search(rf"\b\d{{{digits}}}\b", content)
                 if found:
                     return found.group(0)
+        return None
+
+
+class DemoSmtp:
+    """What ``ir.mail_server._connect__`` returns during the demo: an SMTP
+    session without a server."""
+
+    from_filter = False
+    smtp_from = False
+
+    def __init__(self):
+        self.sent = 0
+
+    def send_message(self, message, from_addr=None, to_addrs=None):
+        self.sent += 1
+
+    def quit(self):
         return None

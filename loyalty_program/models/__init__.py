@@ -53,12 +53,16 @@ from . import lp_ledger_documents
 from . import lp_campaign_config
 from . import lp_campaign
 from . import lp_campaign_prepare
+from . import lp_campaign_preview
 from . import lp_campaign_results
 from . import lp_campaign_recipient
 from . import lp_message_dispatch
 from . import lp_message_dispatch_texts
 from . import lp_message_dispatch_send
 from . import lp_message_dispatch_results
+from . import lp_message_dispatch_sms
+from . import lp_message_dispatch_cap
+from . import sms_composer
 from . import lp_campaign_mailing
 from . import mail_blacklist
 from . import phone_blacklist
@@ -81,6 +85,8 @@ from . import lp_trigger_texts
 from . import lp_trigger_results
 from . import lp_trigger_recipient
 from . import lp_trigger_mailing
+from . import lp_trigger_company
+from . import res_company
 from . import ir_actions_report
 from . import sms_sms
 from . import lp_figures_actions

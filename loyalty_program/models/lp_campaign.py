@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, html2plaintext
+from odoo.tools import SQL
 
 from ..tools import placeholders, sms_parts
 
@@ -158,16 +158,6 @@ class LpCampaign(models.Model):
                     self.env._("The conditions are not valid: %(error)s", error=error)
                 ) from error
 
-    def write(self, vals):
-        result = super().write(vals)
-        if "sms_body" in vals:
-            # the preview counts what the customers will get: count again
-            for campaign in self.filtered(
-                lambda c: c.state == "draft" and c.prepared_date
-            ):
-                campaign._count_sms()
-        return result
-
     @api.ondelete(at_uninstall=False)
     def _unlink_if_not_sent(self):
         if any(c.state in ("scheduled", "sending", "done") for c in self):
@@ -182,19 +172,37 @@ class LpCampaign(models.Model):
         self._check_manager()
         for campaign in self:
             campaign._check_state("draft")
+            campaign._check_send_date()
             campaign._prepare()
         return True
 
     def action_schedule(self):
-        """Prepare (when not yet), then put one mailing per channel and send
-        moment into the queue. A campaign is scheduled once."""
+        """Put one mailing per channel and send moment into the queue, with
+        the figures of the preview: send moments fixed now, the frequency
+        cap enforced again. When the figures are no longer those of the
+        preview, nothing is queued and the preview shows the new ones
+        (:meth:`_schedule`). A campaign is scheduled once."""
         self._check_manager()
+        warnings = []
         for campaign in self:
             campaign._check_state("draft")
-            if not campaign.prepared_date:
-                campaign._prepare()
+            campaign._check_send_date()
+            campaign._check_previewed()
             campaign._check_texts()
-            campaign._schedule()
+            warning = campaign._schedule()
+            if warning:
+                warnings.append(warning)
+        if warnings:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "sticky": True,
+                    "message": "\n".join(warnings),
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
         return True
 
     def action_cancel(self):
@@ -211,6 +219,7 @@ class LpCampaign(models.Model):
                         campaign=campaign.name,
                     )
                 )
+            mailings = mailings.with_context(lp_dispatch=True)
             mailings.action_cancel()
             mailings.unlink()
             self.env.cr.execute(
@@ -230,7 +239,9 @@ class LpCampaign(models.Model):
         self._check_manager()
         for campaign in self:
             campaign._check_state("cancel")
-            campaign.write({"state": "draft", "prepared_date": False})
+            campaign.write(
+                {"state": "draft", "prepared_date": False, "preview_warning": False}
+            )
         return True
 
     @api.readonly
@@ -284,22 +295,3 @@ class LpCampaign(models.Model):
             )
         )
         return bool(self.env.cr.fetchone())
-
-    def _check_texts(self):
-        self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT channel FROM lp_campaign_recipient
-                 WHERE campaign_id = %s AND state = 'target'
-                """,
-                self.id,
-            )
-        )
-        channels = {row[0] for row in self.env.cr.fetchall()}
-        if "email" in channels and not (
-            self.email_subject and html2plaintext(self.email_body or "").strip()
-        ):
-            raise UserError(self.env._("Write the email's subject and text first."))
-        if "sms" in channels and not (self.sms_body or "").strip():
-            raise UserError(self.env._("Write the SMS text first."))

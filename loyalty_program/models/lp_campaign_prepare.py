@@ -6,6 +6,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools import placeholders
+from .lp_campaign_preview import FIGURES
 from .lp_campaign_recipient import REASONS
 
 SAMPLE_ROW = {
@@ -56,6 +57,7 @@ class LpCampaign(models.Model):
             "company": self.company_id,
             "program": self.program_id,
             "config": self.env["lp.campaign.config"]._for_company(self.company_id),
+            "caps": self._caps(),
             "channel": self.channel,
             "control_percent": self.control_percent,
             "seed": f"lp.campaign:{self.id}",
@@ -65,40 +67,46 @@ class LpCampaign(models.Model):
             "gift_key": f"campaign:{self.id}",
         }
 
+    def _caps(self):
+        """The frequency caps the campaign's messages obey: the company's
+        (campaign settings), shared with the triggers."""
+        self.ensure_one()
+        config = self.env["lp.campaign.config"]._for_company(self.company_id)
+        return self.env["lp.message.dispatch"]._caps(config)
+
     def _prepare(self):
         self.ensure_one()
-        dispatch = self.env["lp.message.dispatch"]
         spec = self._dispatch_spec()
-        counts = dispatch._prepare(spec)
-        longest, longest_parts, total_parts = dispatch._count_sms_parts(
-            spec["owner"], self._sms_template
-        )
+        self.env["lp.message.dispatch"]._prepare(spec)
         self.sudo().write(
-            self._preview_values(counts, longest, longest_parts, total_parts, spec)
+            dict(
+                self._preview_values(spec),
+                prepared_date=fields.Datetime.now(),
+                preview_warning=False,
+            )
         )
 
-    def _count_sms(self):
-        """Count the SMS parts of the prepared rows again (the text changed)."""
-        self.ensure_one()
-        longest, longest_parts, total_parts = self.env[
-            "lp.message.dispatch"
-        ]._count_sms_parts({"campaign_id": self.id}, self._sms_template)
-        price = self.env["lp.campaign.config"]._for_company(self.company_id)
-        self.sudo().write(
-            {
-                "sms_longest": longest,
-                "sms_longest_parts": longest_parts,
-                "sms_total_parts": total_parts,
-                "sms_cost": total_parts * price.sms_part_price,
-            }
-        )
+    def _preview_values(self, spec, recount=False):
+        """The preview's figures, counted from the rows: the SMS rendered
+        and counted as they will be sent, or (``recount``, once the mailings
+        exist) counted again from the texts rendered at the preview."""
+        dispatch = self.env["lp.message.dispatch"]
+        counts = dispatch._summary(spec["owner"])
+        if recount:
+            longest, longest_parts, total_parts = dispatch._recount_sms_parts(
+                spec["owner"]
+            )
+        else:
+            longest, longest_parts, total_parts = dispatch._count_sms_parts(
+                spec["owner"], self._sms_template
+            )
+        reached = {"target", "scheduled"}
 
-    def _preview_values(self, counts, longest, longest_parts, total_parts, spec):
-        def total(state=None, reason=None, channel=None):
+        def total(states=None, reason=None, channel=None):
             return sum(
                 count
                 for (s, r, c), (count, _parts) in counts.items()
-                if (state is None or s == state)
+                if (states is None or s in states)
                 and (reason is None or r == reason)
                 and (channel is None or c == channel)
             )
@@ -109,18 +117,17 @@ class LpCampaign(models.Model):
                 SELECT COUNT(DISTINCT scheduled_date), MIN(scheduled_date),
                        MAX(scheduled_date), COALESCE(SUM(gift_points), 0)
                   FROM lp_campaign_recipient
-                 WHERE campaign_id = %s AND state = 'target'
+                 WHERE campaign_id = %s AND state IN ('target', 'scheduled')
                 """,
                 self.id,
             )
         )
         buckets, first, last, gifts = self.env.cr.fetchone()
         values = {
-            "prepared_date": fields.Datetime.now(),
             "audience_count": total(),
-            "email_count": total("target", channel="email"),
-            "sms_count": total("target", channel="sms"),
-            "control_count": total("control"),
+            "email_count": total(reached, channel="email"),
+            "sms_count": total(reached, channel="sms"),
+            "control_count": total({"control"}),
             "bucket_count": buckets,
             "first_send": first,
             "last_send": last,
@@ -132,25 +139,56 @@ class LpCampaign(models.Model):
         }
         for reason, _label in REASONS:
             if f"{reason}_count" in self._fields:
-                values[f"{reason}_count"] = total("skipped", reason)
+                values[f"{reason}_count"] = total({"skipped"}, reason)
         return values
 
     def _schedule(self):
+        """Fix the send moments as of now, enforce the frequency cap again
+        over everything queued since the preview, make the mailings and
+        count each SMS as it will be sent. When a figure differs from the
+        preview, nothing is queued: the preview shows the new figures and
+        says what changed (returned). Returns False once scheduled."""
         self.ensure_one()
+        dispatch = self.env["lp.message.dispatch"]
+        spec = self._dispatch_spec()
+        owner = spec["owner"]
+        before = {name: self[name] for name in FIGURES}
+        dispatch._lock_caps(self.company_id)
+        dispatch._fix_moments(owner, spec["day"], spec["config"])
+        dispatch._apply_cap(owner, spec["caps"])
         if not self.utm_campaign_id:
             self.sudo().utm_campaign_id = (
                 self.env["utm.campaign"]
                 .sudo()
                 .create({"name": self.name, "user_id": self.user_id.id})
             )
-        mailings = self.env["lp.message.dispatch"]._create_mailings(
-            {"campaign_id": self.id}, self._mailing_values
-        )
+        mailings = dispatch._create_mailings(owner, self._mailing_values, queue=False)
+        values = self._preview_values(spec, recount=True)
+        changes = self._figure_changes(before, values)
+        if changes:
+            dispatch._drop_mailings(mailings)
+            warning = self.env._(
+                "%(campaign)s was not scheduled: its figures changed since the "
+                "preview (%(changes)s). Check the preview and schedule again.",
+                campaign=self.name,
+                changes=changes,
+            )
+            self.sudo().write(
+                dict(
+                    values,
+                    prepared_date=fields.Datetime.now(),
+                    preview_warning=warning,
+                )
+            )
+            return warning
         if not mailings:
             raise UserError(
                 self.env._("Nobody in the audience can receive this campaign.")
             )
+        mailings.action_put_in_queue()
+        self.sudo().write(dict(values, preview_warning=False))
         self.state = "scheduled"
+        return False
 
     def _mailing_values(self, channel, moment):
         """Values of the mailing of one channel and send moment. Meant to be
@@ -176,13 +214,25 @@ class LpCampaign(models.Model):
 
     def _sms_sample(self):
         """The SMS as the customer with the longest text gets it when the
-        campaign is prepared, else rendered with long sample values."""
+        campaign is prepared, else rendered with long sample values; both
+        as the operator gets them (short links, opt-out line)."""
         self.ensure_one()
-        if self.sms_longest and self.sms_body == self._origin.sms_body:
+        if (
+            self.prepared_date
+            and self.sms_longest
+            and self.sms_body == self._origin.sms_body
+        ):
             return self.sms_longest
+        if not (self.sms_body or "").strip():
+            return ""
         lang = self.env.lang or "en_US"
-        values = self.env["lp.message.dispatch"]._format([SAMPLE_ROW], lang)[0]
-        return placeholders.render(self.sms_body or "", values)
+        dispatch = self.env["lp.message.dispatch"]
+        values = dispatch._format([SAMPLE_ROW], lang)[0]
+        return dispatch._sms_finisher()(
+            placeholders.render(self.sms_body, values),
+            lang,
+            self.env["mailing.mailing"],
+        )
 
     def _render_recipients(self, recipients):
         """{recipient id: {'sms', 'subject', 'html'}} in each one's language."""

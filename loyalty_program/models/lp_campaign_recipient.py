@@ -67,6 +67,12 @@ class LpCampaignRecipient(models.Model):
     lang = fields.Char(readonly=True)
     tz = fields.Char(string="Time zone", readonly=True)
     scheduled_date = fields.Datetime(string="Send at (UTC)", readonly=True)
+    queued_date = fields.Datetime(
+        string="Queued at",
+        readonly=True,
+        help="When the message went into the queue: of two messages beyond "
+        "the frequency cap, the one queued later gives way.",
+    )
     sent_date = fields.Datetime(readonly=True)
     mailing_id = fields.Many2one(
         "mailing.mailing", index="btree_not_null", ondelete="set null", readonly=True
@@ -83,6 +89,12 @@ class LpCampaignRecipient(models.Model):
         readonly=True, help="Source key of the gift: one gift per key and member."
     )
     sms_parts = fields.Integer(string="SMS parts", readonly=True)
+    sms_rendered = fields.Text(
+        string="SMS as previewed",
+        readonly=True,
+        help="The SMS rendered when the parts were counted: what the mailing "
+        "sends (Odoo then shortens its links and adds the opt-out line).",
+    )
     # Response, written by the results computation
     bought = fields.Integer(
         string="Buyers",
@@ -108,7 +120,8 @@ class LpCampaignRecipient(models.Model):
             texts = source._render_recipients(recipients) if source else {}
             for recipient in recipients:
                 text = texts.get(recipient.id, {})
-                recipient.sms_text = text.get("sms", False)
+                # the SMS sent is the one counted at the preview
+                recipient.sms_text = recipient.sms_rendered or text.get("sms", False)
                 recipient.email_subject = text.get("subject", False)
                 recipient.email_html = text.get("html", False)
 

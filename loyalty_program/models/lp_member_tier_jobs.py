@@ -188,13 +188,15 @@ class LpMember(models.Model):
         return count
 
     @api.model
-    def _cron_birthday_bonus(self, today=None, catch_up_days=1):
-        """Credit the birthday bonus to active members of bonus programs whose
-        birthday is kept on this day (29 February on 28 February in other
-        years) or was at most ``catch_up_days`` ago (a day the job did not
-        run), once a year: set-based, one ledger entry per member keyed
-        ``birthday:<year>`` (the ledger's unique source key makes a second
-        run a no-op). Returns the members credited."""
+    def _cron_birthday_bonus(self, today=None, catch_up_days=1, programs=None):
+        """Credit the birthday bonus to active members of bonus programs (of
+        ``programs`` when given) whose birthday is kept on this day (29
+        February on 28 February in other years) or was at most
+        ``catch_up_days`` ago (a day the job did not run), once a year:
+        set-based, one ledger entry per member keyed ``birthday:<year>``
+        (the ledger's unique source key makes a second run a no-op). The
+        birthday trigger runs it for its program before greeting
+        (``lp.trigger._before_claim``). Returns the members credited."""
         today = today or fields.Date.context_today(self)
         self.env.flush_all()
         cr = self.env.cr
@@ -216,7 +218,7 @@ class LpMember(models.Model):
                       JOIN res_partner rp ON rp.id = m.partner_id
                      CROSS JOIN (VALUES (%(year)s - 1), (%(year)s)) AS y(year)
                      WHERE m.state = 'active' AND p.program_type = 'bonus'
-                       AND p.birthday_points > 0
+                       AND p.birthday_points > 0 AND %(programs)s
                        AND rp.lp_birthday_month > 0 AND rp.lp_birthday_day > 0
                 )
                 SELECT b.id, 'birthday:' || b.year FROM b
@@ -228,6 +230,9 @@ class LpMember(models.Model):
                 """,
                 year=today.year,
                 today=today,
+                programs=SQL("p.id IN %s", tuple(programs.ids))
+                if programs
+                else SQL("TRUE"),
                 **{"from": today - timedelta(days=catch_up_days)},
             )
         )

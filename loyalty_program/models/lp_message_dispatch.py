@@ -62,6 +62,8 @@ class LpMessageDispatch(models.AbstractModel):
           same seed and customer always fall on the same side);
         * ``day``, ``not_before`` (UTC), and the config (``lp.campaign.config``:
           window, default time zone, cap);
+        * ``caps``: the frequency caps, ``[(messages, days)]`` (default:
+          the config's; see :meth:`_apply_cap`);
         * ``gift_points``, ``gift_lifetime_days``, ``gift_key``.
 
         Rows of the owner prepared earlier are replaced. Meant to be
@@ -73,7 +75,6 @@ class LpMessageDispatch(models.AbstractModel):
         cr.execute(
             SQL("DELETE FROM lp_campaign_recipient r WHERE %s", self._owner_sql(owner))
         )
-        day_start = fields.Datetime.to_datetime(spec["day"])
         now = fields.Datetime.now()
         program = spec.get("program")
         columns = list(owner)
@@ -81,16 +82,13 @@ class LpMessageDispatch(models.AbstractModel):
             spec["day"], config, not_before=max(spec.get("not_before") or now, now)
         )
         with no_jit(cr):
-            self._insert_rows(
-                spec, owner, columns, day_start, now, program, config, moments
-            )
+            self._insert_rows(spec, owner, columns, now, program, config, moments)
+            self._apply_cap(owner, spec.get("caps") or self._caps(config))
         self.env["lp.campaign.recipient"].invalidate_model()
         return self._summary(owner)
 
     @api.model
-    def _insert_rows(
-        self, spec, owner, columns, day_start, now, program, config, moments
-    ):
+    def _insert_rows(self, spec, owner, columns, now, program, config, moments):
         # creator left empty: the rows are the system's, and a foreign key
         # check per row on the same user row costs more than the insert
         default_tz = config.tz or "UTC"
@@ -147,22 +145,13 @@ class LpMessageDispatch(models.AbstractModel):
                            END AS no_channel_reason
                       FROM ok
                 ),
-                sent AS (
-                    SELECT r.partner_id, COUNT(*) AS messages
-                      FROM lp_campaign_recipient r
-                     WHERE r.state IN ('scheduled', 'sent')
-                       AND r.scheduled_date > %(cap_from)s
-                       AND r.partner_id IN (SELECT partner_id FROM p)
-                     GROUP BY r.partner_id
-                ),
                 split AS (
                     SELECT pick.*,
                            CASE WHEN pick.channel IS NULL THEN pick.no_channel_reason
-                                WHEN %(cap)s > 0 AND COALESCE(s.messages, 0) >= %(cap)s
-                                    THEN 'capped' END AS reason,
+                           END AS reason,
                            ('x' || substr(md5(%(seed)s || ':' || pick.partner_id), 1, 8)
                            )::bit(32)::bigint %% 10000 < %(control)s AS held_out
-                      FROM pick LEFT JOIN sent s ON s.partner_id = pick.partner_id
+                      FROM pick
                 ),
                 expiring AS (
                     SELECT l.member_id, SUM(l.remaining) AS points,
@@ -219,8 +208,6 @@ class LpMessageDispatch(models.AbstractModel):
                 moments=list(moments.values()),
                 default_moment=moments["UTC"],
                 rule=spec.get("channel", "auto"),
-                cap=config.cap_messages,
-                cap_from=day_start - timedelta(days=config.cap_days),
                 seed=str(spec.get("seed", "")),
                 control=round(spec.get("control_percent", 0.0) * 100),
                 program=program.id if program else None,

@@ -17,9 +17,10 @@ class LpMessageDispatch(models.AbstractModel):
         """Values of a dispatch mailing of ``channel`` sent at ``moment`` to
         the recipient rows of ``domain``, named after ``name``, the channel
         and the moment; texts rendered from the recipient row
-        (``email_subject``/``email_html`` or ``sms_text``), no SMS opt-out
-        link (it would change the counted parts). The caller adds the link
-        to its owner (``lp_campaign_id``, ``lp_trigger_run_id``)."""
+        (``email_subject``/``email_html`` or ``sms_text``), the SMS with
+        Odoo's opt-out link (:meth:`_sms_opt_out`; the parts are counted
+        with it). The caller adds the link to its owner (``lp_campaign_id``,
+        ``lp_trigger_run_id``)."""
         label = dict(self.env["lp.campaign.recipient"]._fields["channel"].selection)
         subject = f"{name} ({label[channel]}, {moment:%Y-%m-%d %H:%M} UTC)"
         values = {
@@ -46,16 +47,19 @@ class LpMessageDispatch(models.AbstractModel):
                 {
                     "sms_subject": subject,
                     "body_plaintext": "{{ object.sms_text }}",
-                    "sms_allow_unsubscribe": False,
+                    "sms_allow_unsubscribe": self._sms_opt_out(),
                 }
             )
         return values
 
     @api.model
-    def _create_mailings(self, owner, mailing_values):
+    def _create_mailings(self, owner, mailing_values, queue=True):
         """One mailing per (channel, send moment) of the owner's target rows,
         with ``mailing_values(channel, moment)``; the rows move to
-        ``scheduled`` and the mailings into the queue. Returns the mailings."""
+        ``scheduled`` (``queued_date``: now, the order the cap goes by) and,
+        with ``queue``, the mailings into the queue (else the caller queues
+        them, or takes them back with :meth:`_drop_mailings`). Returns the
+        mailings."""
         cr = self.env.cr
         where = self._owner_sql(owner)
         self.env.flush_all()
@@ -81,12 +85,14 @@ class LpMessageDispatch(models.AbstractModel):
             SQL(
                 """
                 UPDATE lp_campaign_recipient r
-                   SET mailing_id = b.mailing_id, state = 'scheduled'
+                   SET mailing_id = b.mailing_id, state = 'scheduled',
+                       queued_date = %s
                   FROM unnest(%s::varchar[], %s::timestamp[], %s::int[])
                        AS b(channel, moment, mailing_id)
                  WHERE %s AND r.state = 'target' AND r.channel = b.channel
                    AND r.scheduled_date = b.moment
                 """,
+                fields.Datetime.now(),
                 [b[0] for b in buckets],
                 [b[1] for b in buckets],
                 mailings.ids,
@@ -94,8 +100,29 @@ class LpMessageDispatch(models.AbstractModel):
             )
         )
         self.env["lp.campaign.recipient"].invalidate_model()
-        mailings.action_put_in_queue()
+        if queue:
+            mailings.action_put_in_queue()
         return mailings
+
+    @api.model
+    def _drop_mailings(self, mailings):
+        """Take back mailings made by :meth:`_create_mailings` and not sent:
+        their rows are targets again, the mailings are deleted."""
+        if not mailings:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE lp_campaign_recipient
+                   SET state = 'target', mailing_id = NULL, queued_date = NULL
+                 WHERE mailing_id IN %s AND state = 'scheduled'
+                """,
+                tuple(mailings.ids),
+            )
+        )
+        self.env["lp.campaign.recipient"].invalidate_model()
+        mailings.sudo().with_context(lp_dispatch=True).unlink()
 
     @api.model
     def _mark_sent(self, mailings):

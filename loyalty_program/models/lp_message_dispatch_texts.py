@@ -3,7 +3,7 @@ from markupsafe import Markup, escape
 from odoo import api, models
 from odoo.tools import SQL, format_date
 
-from ..tools import placeholders, sms_parts
+from ..tools import placeholders
 
 
 class LpMessageDispatch(models.AbstractModel):
@@ -95,12 +95,14 @@ class LpMessageDispatch(models.AbstractModel):
     def _count_sms_parts(
         self, owner, template_for_lang, format_rows=None, join=None, columns=None
     ):
-        """Render the SMS of each target and control row of ``owner`` on the
-        SMS channel with ``template_for_lang(lang)``, store its parts, and
-        return (longest text, its parts, total parts of the target rows).
-        The values are ``format_rows(rows, lang)`` (default :meth:`_format`)
-        of the rows read, with ``columns`` ({key: SQL}) from ``join`` (SQL)
-        added to the snapshot columns."""
+        """Render the SMS of each target, control or scheduled row of
+        ``owner`` on the SMS channel with ``template_for_lang(lang)``, store
+        the text (``sms_rendered``: what the mailing sends) and the parts of
+        the SMS as the operator will get it (:meth:`_store_sms_parts`), and
+        return (longest SMS as sent, its parts, total parts of the rows
+        that get it). The values are ``format_rows(rows, lang)`` (default
+        :meth:`_format`) of the rows read, with ``columns`` ({key: SQL})
+        from ``join`` (SQL) added to the snapshot columns."""
         format_rows = format_rows or self._format
         columns = columns or {}
         cr = self.env.cr
@@ -109,11 +111,12 @@ class LpMessageDispatch(models.AbstractModel):
                 """
                 SELECT r.id, COALESCE(r.lang, 'en_US'), rp.name, r.balance,
                        r.tier_id, r.expiring_points, r.expiring_date,
-                       r.gift_points, r.card_ending, r.is_control %s
+                       r.gift_points, r.card_ending, r.is_control, r.mailing_id %s
                   FROM lp_campaign_recipient r
                   JOIN res_partner rp ON rp.id = r.partner_id
                   %s
-                 WHERE %s AND r.channel = 'sms' AND r.state IN ('target', 'control')
+                 WHERE %s AND r.channel = 'sms'
+                   AND r.state IN ('target', 'control', 'scheduled')
                 """,
                 SQL("").join(SQL(", %s", column) for column in columns.values()),
                 join or SQL(),
@@ -131,35 +134,23 @@ class LpMessageDispatch(models.AbstractModel):
             "gift_points",
             "card_ending",
             "is_control",
+            "mailing_id",
             *columns,
         ]
         by_lang = {}
         for row in cr.fetchall():
             by_lang.setdefault(row[1], []).append(dict(zip(keys, row, strict=True)))
-        ids, counts = [], []
-        longest, longest_parts, total = "", 0, 0
+        rendered = []
         for lang, rows in by_lang.items():
             template = template_for_lang(lang) or ""
             for row, values in zip(rows, format_rows(rows, lang), strict=True):
-                text = placeholders.render(template, values)
-                parts = sms_parts.count(text).parts
-                ids.append(row["id"])
-                counts.append(parts)
-                if not row["is_control"]:
-                    total += parts
-                if (parts, len(text)) > (longest_parts, len(longest)):
-                    longest, longest_parts = text, parts
-        if ids:
-            cr.execute(
-                SQL(
-                    """
-                    UPDATE lp_campaign_recipient r SET sms_parts = u.parts
-                      FROM unnest(%s::int[], %s::int[]) AS u(id, parts)
-                     WHERE r.id = u.id
-                    """,
-                    ids,
-                    counts,
+                rendered.append(
+                    (
+                        row["id"],
+                        lang,
+                        placeholders.render(template, values),
+                        row["mailing_id"],
+                        row["is_control"],
+                    )
                 )
-            )
-            self.env["lp.campaign.recipient"].invalidate_model(["sms_parts"])
-        return longest, longest_parts, total
+        return self._store_sms_parts(rendered, store_text=True)

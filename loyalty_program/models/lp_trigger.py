@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import placeholders
 
@@ -35,10 +35,11 @@ class LpTrigger(models.Model):
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)
-    kind = fields.Selection(KINDS, required=True, readonly=True)
+    kind = fields.Selection(KINDS, required=True)
     enabled = fields.Boolean(
         string="Switched on",
         tracking=True,
+        copy=False,
         help="When on, the daily trigger job sends this trigger's messages.",
     )
     company_id = fields.Many2one(
@@ -82,7 +83,9 @@ class LpTrigger(models.Model):
         string="At most (messages)",
         default=3,
         help="Skip customers who got this many messages (campaigns and "
-        "triggers together) over the period below. 0: no cap.",
+        "triggers together) over the period below. The company's cap "
+        "(campaign settings) holds too: this one can only be stricter. "
+        "0: the company's only.",
     )
     cap_days = fields.Integer(string="Per (days)", default=7)
     gift_points = fields.Float(
@@ -129,6 +132,17 @@ class LpTrigger(models.Model):
 
     @api.constrains("enabled", "program_id", "company_id")
     def _check_program(self):
+        for trigger in self:
+            if trigger.program_id and trigger.program_id.company_id != (
+                trigger.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(trigger)s reaches the members of a program of its own "
+                        "company.",
+                        trigger=trigger.name,
+                    )
+                )
         for trigger in self.filtered("enabled"):
             if not trigger._program():
                 raise ValidationError(
@@ -138,6 +152,28 @@ class LpTrigger(models.Model):
                         trigger=trigger.name,
                     )
                 )
+
+    def write(self, vals):
+        if "kind" in vals and self.env["lp.trigger.message"].sudo().search_count(
+            [("trigger_id", "in", self.filtered(lambda t: t.kind != vals["kind"]).ids)],
+            limit=1,
+        ):
+            raise UserError(
+                self.env._(
+                    "A trigger that has reached customers keeps its kind: its "
+                    "occasions are those of the kind. Create a new trigger instead."
+                )
+            )
+        return super().write(vals)
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        if "name" not in (default or {}) and not self.env.context.get(
+            "lp_ready_trigger"
+        ):
+            for trigger, vals in zip(self, vals_list, strict=True):
+                vals["name"] = self.env._("%(name)s (copy)", name=trigger.name)
+        return vals_list
 
     # Actions
 
@@ -182,18 +218,28 @@ class LpTrigger(models.Model):
         )
 
     def _config(self):
-        """The company's campaign settings with this trigger's own window
-        and cap: what :meth:`lp.message.dispatch._prepare` reads."""
+        """The company's campaign settings with this trigger's own window:
+        what :meth:`lp.message.dispatch._prepare` reads (the caps are
+        :meth:`_caps`)."""
         self.ensure_one()
         company = self.env["lp.campaign.config"]._for_company(self.company_id)
         return TriggerConfig(
             tz=company.tz,
             hour_from=self.hour_from,
             hour_to=self.hour_to,
-            cap_messages=self.cap_messages,
-            cap_days=self.cap_days,
+            cap_messages=company.cap_messages,
+            cap_days=company.cap_days,
             sms_part_price=company.sms_part_price,
         )
+
+    def _caps(self):
+        """The frequency caps the trigger's messages obey: the company's
+        (campaign settings: campaigns and triggers together) and the
+        trigger's own, which can therefore only be stricter."""
+        self.ensure_one()
+        dispatch = self.env["lp.message.dispatch"]
+        company = self.env["lp.campaign.config"]._for_company(self.company_id)
+        return dispatch._caps(company) + dispatch._caps(self)
 
 
 class TriggerConfig:

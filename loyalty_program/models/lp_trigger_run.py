@@ -66,6 +66,7 @@ class LpTrigger(models.Model):
         run = self.env["lp.trigger.run"].create(
             {"trigger_id": self.id, "day": day, "date": now}
         )
+        self._before_claim(program, day, now)
         due = self._claim(run, program, day, now)
         values = {"due_count": due}
         if due:
@@ -73,7 +74,6 @@ class LpTrigger(models.Model):
             spec = self._dispatch_spec(run, program, day, now)
             counts = dispatch._prepare(spec)
             self._link_recipients(run)
-            self._count_trigger_sms_parts(run)
             if not self.utm_campaign_id:
                 self.utm_campaign_id = (
                     self.env["utm.campaign"].sudo().create({"name": self.name})
@@ -82,6 +82,8 @@ class LpTrigger(models.Model):
                 spec["owner"],
                 lambda channel, moment: self._mailing_values(run, channel, moment),
             )
+            # counted once the mailings exist: the SMS as they will be sent
+            self._count_trigger_sms_parts(run)
             for (state, _reason, _channel), (count, _parts) in counts.items():
                 key = {"target": "target_count", "control": "control_count"}.get(
                     state, "skipped_count"
@@ -90,6 +92,17 @@ class LpTrigger(models.Model):
         run.write(values)
         self.last_run_date = now
         return run
+
+    def _before_claim(self, program, day, now):
+        """Post what the messages of ``day`` tell before the customers due
+        are found and their figures frozen into the rows: the birthday
+        greeting states the balance after the birthday bonus, so the bonus
+        of the day is credited first (once a year per member, whichever job
+        runs first). Meant to be overridden (call super)."""
+        if self.kind == "birthday":
+            self.env["lp.member"].sudo()._cron_birthday_bonus(
+                today=day, catch_up_days=max(self.catch_up_days, 1), programs=program
+            )
 
     def _claim(self, run, program, day, now):
         """Insert the occasions due (one per customer, the earliest not yet
@@ -149,6 +162,7 @@ class LpTrigger(models.Model):
             "company": self.company_id,
             "program": program,
             "config": self._config(),
+            "caps": self._caps(),
             "channel": self.channel,
             "control_percent": self.control_percent,
             "seed": f"lp.trigger:{self.id}:{day}",

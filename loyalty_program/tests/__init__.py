@@ -48,6 +48,10 @@ from . import test_pos_busy_member
 from . import test_readonly_rpc
 from . import test_trigger_concurrency
 from . import test_pos_query_budget
+from . import test_campaign_promises
+from . import test_trigger_promises
+from . import test_sms_opt_out
+from . import test_campaign_concurrency
 from . import test_reports_pdf
 from . import test_figures_monthly
 from . import test_figures_periods

@@ -125,8 +125,19 @@ class CampaignCase(StatsCase, MockEmail, MockSMS):
             }
         )
 
+    @staticmethod
+    def schedule(campaign):
+        """Preview, then schedule with the figures of the preview."""
+        campaign.action_prepare()
+        campaign.action_schedule()
+
     def recipient(self, campaign, partner):
         return campaign.recipient_ids.filtered(lambda r: r.partner_id == partner)
+
+    @staticmethod
+    def first_lines(sms):
+        """{number: text} of ``sms`` without the opt-out line Odoo adds."""
+        return {s.number: s.body.split("\nSTOP SMS: ")[0] for s in sms}
 
     def send(self, campaign):
         """Send the campaign's mailings as the queue would when their time

@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from ..tools import sms_parts
 from .campaign_common import CampaignCase
 
 
@@ -59,6 +60,7 @@ class TestCampaign(CampaignCase):
     def test_local_daytime_buckets(self):
         campaign = self.make_campaign()
         # a loyalty manager schedules without being an Email Marketing user
+        campaign.with_user(self.manager).action_prepare()
         campaign.with_user(self.manager).action_schedule()
         # each at 10:00 of their own zone on the send day
         self.assertEqual(
@@ -109,9 +111,9 @@ class TestCampaign(CampaignCase):
 
     def test_send_who_got_what(self):
         campaign = self.make_campaign()
-        campaign.action_schedule()
+        self.schedule(campaign)
         self.send(campaign)
-        sms = {s.number: s.body for s in self._new_sms}
+        sms = self.first_lines(self._new_sms)
         self.assertEqual(
             sms,
             {
@@ -236,7 +238,7 @@ class TestCampaign(CampaignCase):
         """A customer who unsubscribes between scheduling and sending gets
         nothing and no gift."""
         campaign = self.make_campaign()
-        campaign.action_schedule()
+        self.schedule(campaign)
         self.env["phone.blacklist"]._add(["+79123456789"])
         self.send(campaign)
         self.assertNotIn(
@@ -252,7 +254,7 @@ class TestCampaign(CampaignCase):
     def test_frequency_cap(self):
         self.config.cap_messages = 1
         first = self.make_campaign()
-        first.action_schedule()
+        self.schedule(first)
         second = self.make_campaign(name="Second offer")
         second.action_prepare()
         for partner in (self.anna, self.boris, self.clara):
@@ -269,7 +271,7 @@ class TestCampaign(CampaignCase):
 
     def test_cancel_and_states(self):
         campaign = self.make_campaign()
-        campaign.action_schedule()
+        self.schedule(campaign)
         mailings = campaign.mailing_ids
         campaign.action_cancel()
         self.assertEqual(campaign.state, "cancel")
@@ -279,13 +281,14 @@ class TestCampaign(CampaignCase):
         )
         campaign.action_reset_draft()
         self.assertEqual(campaign.state, "draft")
-        campaign.action_schedule()
+        self.schedule(campaign)
         self.send(campaign)
         with self.assertRaises(UserError):
             campaign.action_cancel()
 
     def test_texts_are_required(self):
         campaign = self.make_campaign(sms_body=False)
+        campaign.action_prepare()
         with self.assertRaises(UserError):
             campaign.action_schedule()
         self.assertEqual(campaign.state, "draft")
@@ -330,25 +333,25 @@ class TestCampaign(CampaignCase):
             "Anna, вам начислено 50 подарочных бонусов! Потратьте их до конца "
             f"месяца. Карта *{ending}"
         )
+        # counted as sent: Odoo's opt-out line in her language added
+        longest = campaign.sms_longest
+        self.assertTrue(longest.startswith(russian + "\nСТОП SMS: http"), longest)
+        self.assertEqual(sms_parts.count(longest).parts, 2)
         self.assertEqual(self.recipient(campaign, self.anna).sms_parts, 2)
         self.assertEqual(self.recipient(campaign, self.clara).sms_parts, 1)
         self.assertRecordValues(
             campaign,
-            [
-                {
-                    "sms_longest": russian,
-                    "sms_longest_parts": 2,
-                    "sms_total_parts": 3,
-                    "sms_cost": 7.5,
-                }
-            ],
+            [{"sms_longest_parts": 2, "sms_total_parts": 3, "sms_cost": 7.5}],
         )
         self.assertIn("2 part(s) (Unicode)", campaign.sms_info)
         self.assertEqual(self.recipient(campaign, self.anna).sms_text, russian)
-        # a new English text is counted again: Clara now needs two parts
+        # a new English text: previewed again, Clara now needs two parts
         campaign.sms_body = "x" * 150 + " {first_name} {card_ending}"
+        campaign.action_prepare()
         self.assertEqual(self.recipient(campaign, self.clara).sms_parts, 2)
         self.assertEqual(campaign.sms_total_parts, 4)
-        # before preparing, the editor counts the text with long sample values
+        # before preparing, the editor counts the text with long sample
+        # values, and the opt-out line: 155 characters, and two parts
         draft = self.make_campaign(sms_body="x" * 150 + " {card_ending}")
-        self.assertIn("155 characters, 1 part(s) (GSM-7)", draft.sms_info)
+        self.assertIn("1 part(s)", self.make_campaign(sms_body="x" * 100).sms_info)
+        self.assertIn("2 part(s) (GSM-7)", draft.sms_info)

@@ -28,7 +28,7 @@ class TestCampaignResults(CampaignCase):
             control_percent=50.0,
             response_days=14,
         )
-        campaign.action_schedule()
+        self.schedule(campaign)
         self.send(campaign)
         # the campaign went out five days ago
         self.env.flush_all()
@@ -109,7 +109,7 @@ class TestCampaignResults(CampaignCase):
 
     def test_sms_cost(self):
         campaign = self.make_campaign(channel="sms", control_percent=0.0)
-        campaign.action_schedule()
+        self.schedule(campaign)
         self.send(campaign)
         campaign.action_compute_results()
         # Anna and Clara, one GSM-7 part each, at 2.5

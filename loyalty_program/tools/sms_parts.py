@@ -18,10 +18,18 @@ Segments(encoding='gsm7', units=5, parts=1)
 Segments(encoding='gsm7', units=160, parts=1)
 >>> count("")
 Segments(encoding='gsm7', units=0, parts=0)
+
+Odoo's mass SMS does not send the text as written: :func:`as_sent` gives
+the body the operator bills, which is what the parts are counted on.
 """
 
 import math
+import re
 from collections import namedtuple
+
+# Odoo's own pattern of a link in a text (odoo.tools.mail.TEXT_URL_REGEX)
+URL = re.compile(r"https?://[\w@:%.+&~#=/-]+(?:\?\S+)?")
+URL_END = r"(?![\w@:%.+&~#=/-])"
 
 Segments = namedtuple("Segments", "encoding units parts")
 
@@ -65,3 +73,33 @@ def count(text):
     """The :class:`Segments` (encoding, units, parts) of ``text``."""
     encoding, length = units(text or "")
     return Segments(encoding, length, parts_for(encoding, length))
+
+
+def as_sent(text, base_url, short_link, sms_id, opt_out=""):
+    """The body Odoo's mass SMS hands to the operator for ``text``: each
+    link (but short links and opt-out links of ``base_url``) replaced by
+    ``short_link(url)`` (``mail.render.mixin._shorten_links_text``), every
+    short link of ``base_url`` followed by ``/s/<sms_id>``
+    (``sms.sms._update_body_short_links``), and the ``opt_out`` line added
+    on a line of its own (``sms.composer._prepare_mass_sms_trace_values``).
+
+    >>> as_sent("See https://shop.example.com/sale now", "http://my.shop",
+    ...         lambda url: "http://my.shop/r/Ab1", 12345,
+    ...         "STOP SMS: http://my.shop/sms/7/xY2")
+    'See http://my.shop/r/Ab1/s/12345 now\\nSTOP SMS: http://my.shop/sms/7/xY2'
+    >>> as_sent("Hello", "http://my.shop", None, 1)
+    'Hello'
+    """
+    short_prefix, opt_out_prefix = base_url + "/r/", base_url + "/sms/"
+    for url in set(URL.findall(text)):
+        if url.startswith((short_prefix, opt_out_prefix)):
+            continue
+        short = short_link(url)
+        if short:
+            text = re.sub(re.escape(url) + URL_END, short, text)
+    if opt_out:
+        text = f"{text}\n{opt_out}"
+    for url in set(URL.findall(text)):
+        if url.startswith(short_prefix):
+            text = re.sub(re.escape(url) + URL_END, f"{url}/s/{sms_id}", text)
+    return text

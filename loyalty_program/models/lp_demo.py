@@ -70,7 +70,7 @@ class LpDemo(models.AbstractModel):
         rng = random.Random(seed)
         program = self.env["lp.program"].browse(program_id)
         self.env["lp.stats.config"]._for_companies(program.company_id).write(
-            {"lost_days": 240}
+            {"lost_days": 200}
         )
         self._demo_core_orders(program.company_id)
         story = demo_story.build(rng, members, others)

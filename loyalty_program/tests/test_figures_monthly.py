@@ -163,6 +163,7 @@ class TestResultCharts(CampaignCase):
             response_days=10,
             gift_points=0.0,
         )
+        campaign.action_prepare()
         campaign.action_schedule()
         self.send(campaign)
         self.env.flush_all()

@@ -45,14 +45,15 @@ TRIGGERS = {
     "expiry": {"days": 14},
     "welcome": {"control_percent": 0.0},
     "tier_upgrade": {"control_percent": 0.0},
-    "post_purchase": {"control_percent": 10.0},
+    # a thank-you at most once a month to the same customer
+    "post_purchase": {"cap_messages": 1, "cap_days": 30},
 }
 
 # Chance that a customer of the target group comes to buy within the
 # response window because of the message (the control group gets none).
 ANSWERS = {
     "birthday": 0.35,
-    "winback": 0.28,
+    "winback": 0.08,
     "expiry": 0.3,
     "welcome": 0.15,
     "tier_upgrade": 0.15,
@@ -69,8 +70,8 @@ EMAIL_BODY = """<p>Hello {first_name},</p><p>{body}</p>
 CAMPAIGNS = [
     {
         "name": "New collection: 300 points for our best customers",
-        "days_ago": 250,
-        "segment": "loyalty_program.segment_rfm_loyal",
+        "days_ago": 200,
+        "segment": "loyalty_program.segment_rfm_champions",
         "channel": "auto",
         "control_percent": 20.0,
         "gift_points": 300.0,
@@ -105,28 +106,30 @@ CAMPAIGNS = [
         ),
         "sms_body": "{first_name}, we miss you! {gift_points} points are waiting "
         "for you for 3 weeks.",
-        "answer": 0.25,
+        "answer": 0.2,
     },
     {
         "name": "Monthly newsletter",
         "days_ago": 75,
         "segment": "loyalty_program.segment_rfm_active",
         "channel": "email",
-        "control_percent": 10.0,
-        "gift_points": 0.0,
+        "control_percent": 15.0,
+        "gift_points": 100.0,
+        "gift_lifetime_days": 14,
         "email_subject": "What is new this month, {first_name}",
         "email_body": EMAIL_BODY.format(
             first_name="{first_name}",
             balance="{balance}",
             card_ending="{card_ending}",
-            body="New arrivals, the season's colours and a tip: your points pay "
-            "for up to 30% of any purchase.",
+            body="New arrivals, the season's colours, and {gift_points} points "
+            "for the next two weeks: your points pay for up to 30% of any "
+            "purchase.",
         ),
         "answer": 0.08,
     },
     {
         "name": "Last call for lost customers (SMS)",
-        "days_ago": 40,
+        "days_ago": 30,
         "segment": "loyalty_program.segment_rfm_lost",
         "channel": "sms",
         "control_percent": 15.0,

@@ -13,7 +13,7 @@ class LpDemo(models.AbstractModel):
     gateway, then the form), or in the back office and from a sales order
     (a virtual card). Demo data only."""
 
-    _inherit = "lp.demo"
+    _inherit = "lp.demo"  # pylint: disable=consider-merging-classes-inherited
 
     def _demo_enrol(self, state, when, partner, source):
         program = state["program"]

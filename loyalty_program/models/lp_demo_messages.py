@@ -23,12 +23,12 @@ class LpDemo(models.AbstractModel):
     the response window (the control group only has the story's visits):
     that difference is what the results measure. Demo data only."""
 
-    _inherit = "lp.demo"
+    _inherit = "lp.demo"  # pylint: disable=consider-merging-classes-inherited
 
     # The plan
 
     def _demo_plan(self, state):
-        super()._demo_plan(state)
+        result = super()._demo_plan(state)
         program = state["program"]
         company = program.company_id
         state["sms"] = DemoSmsApi(self.env)
@@ -51,6 +51,7 @@ class LpDemo(models.AbstractModel):
             self._demo_push(
                 state, self._demo_local(state, day, 9), 0, "campaign", (index,)
             )
+        return result
 
     def _demo_local(self, state, day, hour):
         """``hour`` o'clock on ``day`` in the shop's time zone, naive UTC."""
@@ -102,9 +103,10 @@ class LpDemo(models.AbstractModel):
         state["answers"][("campaign", campaign.id)] = answer
 
     def _demo_new_day(self, state, day):
-        super()._demo_new_day(state, day)
+        result = super()._demo_new_day(state, day)
         if "sms" in state:
             self._demo_messages_day(state, day)
+        return result
 
     def _demo_messages_day(self, state, day):
         """The mailings due by the start of ``day`` go out; on the trigger

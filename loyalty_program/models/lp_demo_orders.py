@@ -13,7 +13,7 @@ class LpDemo(models.AbstractModel):
     sales orders spending points on the quotation and confirmed, refunds of
     POS orders and cancellations of sales orders. Demo data only."""
 
-    _inherit = "lp.demo"
+    _inherit = "lp.demo"  # pylint: disable=consider-merging-classes-inherited
 
     def _demo_pos_config(self, xmlid):
         config = xmlid and self.env.ref(xmlid, raise_if_not_found=False)

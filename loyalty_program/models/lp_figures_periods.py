@@ -12,7 +12,7 @@ class LpFigures(models.AbstractModel):
     """Which period the dashboard compares a period with, and since when
     a company's program has members to compare."""
 
-    _inherit = "lp.figures"
+    _inherit = "lp.figures"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _periods(self, date_from, date_to, compare=None):

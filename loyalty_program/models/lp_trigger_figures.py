@@ -9,7 +9,7 @@ class LpFigures(models.AbstractModel):
     period count in the campaign response, the incremental revenue and the
     SMS cost, as campaigns' do."""
 
-    _inherit = "lp.figures"
+    _inherit = "lp.figures"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model
     def _trigger_groups(self, company, date_from, date_to):

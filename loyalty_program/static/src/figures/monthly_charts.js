@@ -131,7 +131,10 @@ export class LoyaltyMonthlyCharts extends Component {
 
     get resultLabels() {
         const kinds = { campaign: _t("Campaign"), trigger: _t("Trigger"), offer: _t("Offer") };
-        return this.props.series.results.map((r) => `${r.name} (${kinds[r.kind] || r.kind})`);
+        return this.props.series.results.map((r) => {
+            const name = r.name.length > 32 ? `${r.name.slice(0, 31)}…` : r.name;
+            return `${name} (${kinds[r.kind] || r.kind})`;
+        });
     }
 
     resultChart(key, unit) {

@@ -151,6 +151,12 @@ export class LoyaltyFiguresDashboard extends Component {
         return `${sign}${formatFloat(delta, { digits: [16, 1] })} %`;
     }
 
+    get notComparable() {
+        return _t("(the program started on %(date)s: nothing to compare with)", {
+            date: this.state.data.program_start,
+        });
+    }
+
     /** A card opens the records behind its figure, for the period shown. */
     async openFigure(figure) {
         const action = await this.orm.call("lp.figures", "get_figure_action", [

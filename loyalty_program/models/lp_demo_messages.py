@@ -1,3 +1,4 @@
+import random
 from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from unittest.mock import patch
@@ -172,8 +173,10 @@ class LpDemo(models.AbstractModel):
     def _demo_answers(self, state, mailings, moment):
         """Some of the target group come to buy within the response window
         (a till order through the real path, spending part of their points:
-        a gift is spent)."""
-        rng = state["rng"]
+        a gift is spent); lost customers do not come back, whatever they
+        are sent. Who answers is drawn per message (owner, customer, day),
+        so that a message's answers do not depend on the day the demo is
+        built."""
         rows = self.env["lp.campaign.recipient"].search(
             [
                 ("mailing_id", "in", mailings.ids),
@@ -181,29 +184,27 @@ class LpDemo(models.AbstractModel):
                 ("group", "=", "target"),
             ]
         )
+        days_ago = (state["clock"] - moment).days
         for row in rows:
+            partner = row.partner_id
+            if state.get("personas", {}).get(partner.id) == "lost":
+                continue
             if row.campaign_id:
-                key, days = (
-                    ("campaign", row.campaign_id.id),
-                    row.campaign_id.response_days,
-                )
+                campaign = row.campaign_id
+                key, days = ("campaign", campaign.id), campaign.response_days
+                chance = state["answers"].get(key, 0.0)
             else:
-                key, days = (
-                    ("trigger", row.trigger_id.kind),
-                    row.trigger_id.response_days,
-                )
-            chance = state["answers"].get(key, demo_messages.ANSWERS.get(key[1], 0.0))
+                trigger = row.trigger_id
+                key, days = ("trigger", trigger.kind), trigger.response_days
+                chance = demo_messages.ANSWERS.get(trigger.kind, 0.0)
+            rng = random.Random(f"{key}:{partner.id}:{days_ago}")
             if rng.random() >= chance:
                 continue
             when = moment + timedelta(
                 days=rng.randint(0, max(days - 2, 0)), hours=rng.randint(11, 19)
             )
             self._demo_push(
-                state,
-                when,
-                1,
-                "pos",
-                (row.partner_id, (row.partner_id.id, f"answer:{row.id}"), 0.9),
+                state, when, 1, "pos", (partner, (partner.id, f"answer:{row.id}"), 0.9)
             )
 
     def _demo_finish(self, state, story, partners):

@@ -128,15 +128,23 @@ CAMPAIGNS = [
         "answer": 0.08,
     },
     {
-        "name": "Last call for lost customers (SMS)",
+        "name": "Last call for lost customers",
         "days_ago": 30,
         "segment": "loyalty_program.segment_rfm_lost",
-        "channel": "sms",
+        "channel": "auto",
         "control_percent": 15.0,
         "gift_points": 200.0,
         "gift_lifetime_days": 14,
+        "email_subject": "{first_name}, it has been a long time",
+        "email_body": EMAIL_BODY.format(
+            first_name="{first_name}",
+            balance="{balance}",
+            card_ending="{card_ending}",
+            body="It has been a long time! {gift_points} points are yours for "
+            "two weeks. Come and see what is new.",
+        ),
         "sms_body": "{first_name}, it has been a long time! {gift_points} points "
-        "are yours until the end of the month. Come and see what is new.",
+        "are yours for two weeks. Come and see what is new.",
         "answer": 0.0,
     },
 ]

@@ -85,6 +85,7 @@ class LpDemo(models.AbstractModel):
         """A campaign prepared and scheduled on its day, as a manager would."""
         spec = dict(demo_messages.CAMPAIGNS[index])
         answer = spec.pop("answer")
+        away = spec.pop("stay_away", False)
         spec.pop("days_ago")
         segment = spec.pop("segment")
         values = dict(
@@ -102,6 +103,24 @@ class LpDemo(models.AbstractModel):
                 return
             campaign.action_schedule()
         state["answers"][("campaign", campaign.id)] = answer
+        if away:
+            # the story's turn: these customers stay away over the window
+            until = when + timedelta(days=campaign.response_days + 1)
+            for partner in campaign.recipient_ids.partner_id:
+                state.setdefault("away", {})[partner.id] = until
+
+    def _demo_away(self, state, partner, when):
+        return when < state.get("away", {}).get(partner.id, when)
+
+    def _demo_pos(self, state, when, partner, key, spend):
+        if self._demo_away(state, partner, when):
+            return None
+        return super()._demo_pos(state, when, partner, key, spend)
+
+    def _demo_sale(self, state, when, partner, key, spend):
+        if self._demo_away(state, partner, when):
+            return None
+        return super()._demo_sale(state, when, partner, key, spend)
 
     def _demo_new_day(self, state, day):
         result = super()._demo_new_day(state, day)

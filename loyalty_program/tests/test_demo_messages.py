@@ -107,6 +107,8 @@ class TestDemoMessages(TriggerCase):
         self.assertEqual(len(triggers), len(self.triggers))
         self.assertEqual(set(triggers.mapped("program_id")), {self.program})
         self.assertEqual(set(triggers.mapped("catch_up_days")), {7})
+        # the welcome's control group would hold Boris out on some days
+        triggers.filtered(lambda t: t.kind == "welcome").control_percent = 0.0
         every = demo_messages.TRIGGER_EVERY_DAYS
         day = self.clock.date() - timedelta(days=3)
         day -= timedelta(days=day.toordinal() % every)
@@ -133,3 +135,28 @@ class TestDemoMessages(TriggerCase):
         if today.toordinal() % every == 0:
             self.demo._demo_messages_day(self.state, today)
             self.assertFalse(self.env["lp.trigger.run"].search([("day", "=", today)]))
+
+    def test_campaign_that_did_not_pay(self):
+        """The story's campaign that did not pay: its customers stay away
+        over its response window (no till order is made for them), then
+        come back."""
+        spec = dict(
+            demo_messages.CAMPAIGNS[-1],
+            days_ago=20,
+            segment="loyalty_program.test_demo_segment",
+        )
+        self.assertTrue(spec["stay_away"])
+        self.assertEqual(spec["answer"], 0.0)
+        with patch.object(demo_messages, "CAMPAIGNS", [spec]):
+            self.plan([spec])
+            when, _order, _seq, _kind, payload = heapq.heappop(self.state["queue"])
+            self.demo._demo_campaign(self.state, when, *payload)
+        campaign = self.env["lp.campaign"].search([("name", "=", spec["name"])])
+        window = timedelta(days=campaign.response_days)
+        for partner in campaign.recipient_ids.partner_id:
+            self.assertTrue(self.demo._demo_away(self.state, partner, when + window))
+            self.assertFalse(
+                self.demo._demo_away(self.state, partner, when + 2 * window)
+            )
+        stranger = self.env["res.partner"].create({"name": "Not in the segment"})
+        self.assertFalse(self.demo._demo_away(self.state, stranger, when))

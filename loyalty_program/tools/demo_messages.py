@@ -65,8 +65,9 @@ EMAIL_BODY = """<p>Hello {first_name},</p><p>{body}</p>
 <p>Your balance: {balance} points. Card ending {card_ending}.</p>"""
 
 # The campaigns of the year: when (days ago), to whom (a segment), what,
-# and the chance that a target customer answers with a visit (the last one
-# did not pay: nobody came back, the SMS cost money).
+# and the chance that a target customer answers with a visit. The last one
+# did not pay: its customers (target and control) stay away over its
+# response window, and its SMS cost money.
 CAMPAIGNS = [
     {
         "name": "New collection: 300 points for our best customers",
@@ -86,7 +87,7 @@ CAMPAIGNS = [
         ),
         "sms_body": "{first_name}, new collection in store! +{gift_points} points "
         "on your card for 30 days.",
-        "answer": 0.3,
+        "answer": 0.6,
     },
     {
         "name": "We miss you: 500 points to come back",
@@ -128,10 +129,10 @@ CAMPAIGNS = [
         "answer": 0.08,
     },
     {
-        "name": "Last call for lost customers",
+        "name": "Last call for lost customers (SMS)",
         "days_ago": 30,
         "segment": "loyalty_program.segment_rfm_lost",
-        "channel": "auto",
+        "channel": "sms",
         "control_percent": 15.0,
         "gift_points": 200.0,
         "gift_lifetime_days": 14,
@@ -146,6 +147,7 @@ CAMPAIGNS = [
         "sms_body": "{first_name}, it has been a long time! {gift_points} points "
         "are yours for two weeks. Come and see what is new.",
         "answer": 0.0,
+        "stay_away": True,
     },
 ]
 

@@ -29,8 +29,9 @@ TABLE_MODELS = {
     "lp_reservation": "lp.reservation",
     "lp_join_request": "lp.join.request",
 }
-# Credits whose expiry the engine computes from the posting day.
-DATED_CREDITS = ("earn", "welcome", "birthday", "gift", "campaign")
+# Credits whose expiry the engine computes from the posting day (the
+# birthday job computes it from the day it is given, already the story's).
+DATED_CREDITS = ("earn", "welcome", "gift", "campaign")
 
 
 class LpDemo(models.AbstractModel):

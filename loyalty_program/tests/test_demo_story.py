@@ -106,3 +106,25 @@ class TestDemoJoins(StatsCase):
         self.assertEqual(cancelled, core)
         self.assertEqual(core.state, "cancel")
         self.assertEqual(own.state, "sale")
+
+
+@tagged("post_install", "-at_install")
+class TestDemoClock(StatsCase):
+    """What the demo dates back keeps its meaning: a birthday bonus given on
+    a day of the story keeps its lifetime from that day."""
+
+    def test_birthday_bonus_dated_back(self):
+        self.program.write({"birthday_points": 1000, "birthday_lifetime_days": 14})
+        day = self.today - timedelta(days=40)
+        self.partner.lp_birthday = day.replace(year=1990)
+        Demo = self.env["lp.demo"]
+        state = {"marks": {}}
+        Demo._demo_mark(state)
+        self.env["lp.member"]._cron_birthday_bonus(today=day)
+        night = fields.Datetime.to_datetime(day) + timedelta(hours=1)
+        Demo._demo_backdate(state, night)
+        entry = self.env["lp.ledger"].search(
+            [("member_id", "=", self.member.id), ("kind", "=", "birthday")]
+        )
+        self.assertEqual(entry.date, night)
+        self.assertEqual(entry.expiry_date, day + timedelta(days=14))

@@ -2,7 +2,7 @@
     "name": "Loyalty Program: Cards, Bonus Ledger, Tiers",
     "summary": "Retail loyalty program: cards, an append-only bonus ledger, tiers, "
     "POS and sales integration, segments, campaigns and a customer portal.",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/Loyalty",
     "website": "https://github.com/loyalty-program/loyalty_program",
     "author": "loyalty_program developers",

@@ -3,6 +3,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 from odoo.tools import format_date
 
+from .params import all_text, json_refusal, not_text_message
+
 LOGIN_URL = "/web/login?redirect=/my/loyalty"
 FORM_FIELDS = ("phone", "name", "birthday", "email", "consent_email", "consent_sms")
 
@@ -17,6 +19,14 @@ class LoyaltyJoin(http.Controller):
         program = env["lp.program"]._lp_join_program()
         Member = env["lp.member"]
         gift = program.program_type == "bonus" and program.welcome_points
+        form = {key: values.get(key) or "" for key in FORM_FIELDS}
+        user = env.user
+        if not user._is_public():
+            # A signed-in customer joins as herself: her contact's details.
+            partner = user.partner_id
+            form["name"] = form["name"] or partner.name
+            form["phone"] = form["phone"] or partner.phone or ""
+            form["email"] = form["email"] or partner.email or ""
         return {
             "program": program,
             "title": env._("Join %(program)s", program=program.name),
@@ -25,7 +35,7 @@ class LoyaltyJoin(http.Controller):
                 "Get %(points)s points as a gift, to spend on your purchase right now.",
                 points=Member._lp_format_points(gift),
             ),
-            "form": {key: values.get(key) or "" for key in FORM_FIELDS},
+            "form": form,
             "code_sent": bool(values.get("code_sent")),
             "error": values.get("error"),
             "login_url": LOGIN_URL,
@@ -36,11 +46,9 @@ class LoyaltyJoin(http.Controller):
     )
     def loyalty_join(self, **kwargs):
         user = request.env.user
-        if not user._is_public() and request.env["lp.member"].sudo().search_count(
-            [
-                ("partner_id", "child_of", user.partner_id.commercial_partner_id.id),
-                ("state", "!=", "closed"),
-            ],
+        Member = request.env["lp.member"].sudo()
+        if not user._is_public() and Member.search_count(
+            [*Member._lp_own_domain(user.partner_id), ("state", "!=", "closed")],
             limit=1,
         ):
             return request.redirect("/my/loyalty")
@@ -56,8 +64,13 @@ class LoyaltyJoin(http.Controller):
     def loyalty_join_code(self, phone=None):
         """Send the one-time code to ``phone``. Answers ``status``: sent
         (with the normalised phone and the seconds before a resend), member
-        (already a member: sign in) or error (with a message)."""
+        (already a member: sign in) or error (with a message). A phone that
+        is missing, empty or not text is refused with a 400."""
         env = request.env
+        if not isinstance(phone, str) or not phone.strip():
+            json_refusal(
+                env._("Enter your mobile phone, as text (e.g. +7 912 345 67 89).")
+            )
         Request = env["lp.join.request"]
         program = env["lp.program"]._lp_join_program()
         try:
@@ -94,17 +107,24 @@ class LoyaltyJoin(http.Controller):
         sitemap=False,
     )
     def loyalty_join_submit(self, code=None, **post):
+        """The form, once the phone is confirmed. Every refusal renders the
+        form again with its message and a 400."""
         env = request.env
         join = env["lp.join.request"]._lp_from_token(
             request.session.get("lp_join_token")
         )
+        form = {key: val for key, val in post.items() if isinstance(val, str)}
 
         def again(error, code_sent=True):
-            values = self._lp_join_values(**post, error=error, code_sent=code_sent)
-            return request.render("loyalty_program.portal_join", values)
+            values = self._lp_join_values(**form, error=error, code_sent=code_sent)
+            return request.render("loyalty_program.portal_join", values, status=400)
 
+        if not all_text({**post, "code": code or ""}):
+            return again(not_text_message(env), code_sent=bool(join))
         if not join:
             return again(env._("Ask for a code first."), code_sent=False)
+        if not (code or "").strip():
+            return again(env._("Enter the code we sent you by SMS."))
         if not join._lp_check_code(code):
             return again(
                 join._lp_refusal(), code_sent=join.state in ("sent", "verified")
@@ -116,9 +136,12 @@ class LoyaltyJoin(http.Controller):
             "consent_email": bool(post.get("consent_email")),
             "consent_sms": bool(post.get("consent_sms")),
         }
+        user = env.user
         try:
             with env.cr.savepoint():
-                member = join._lp_join(values)
+                member = join._lp_join(
+                    values, partner=None if user._is_public() else user.partner_id
+                )
         except (UserError, ValidationError) as error:
             return again(str(error))
         request.session.pop("lp_join_token", None)
@@ -166,6 +189,7 @@ class LoyaltyJoin(http.Controller):
                 ),
                 "barcode": member._lp_portal_barcode(),
                 "gifts": gifts,
-                "signup_url": member._lp_portal_signup_url(),
+                # A signed-in customer is in her account already.
+                "signup_url": env.user._is_public() and member._lp_portal_signup_url(),
             },
         )

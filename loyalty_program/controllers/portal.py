@@ -5,6 +5,8 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from .params import all_text, not_text_message
+
 HISTORY_STEP = 20
 
 
@@ -22,9 +24,11 @@ def loyalty_env():
     return env if env.user.share else env(su=True)
 
 
-def own_domain(field="partner_id"):
-    partner = request.env.user.partner_id.commercial_partner_id
-    return [(field, "child_of", partner.id)]
+def own_domain():
+    """The user's own memberships and their business customer's (shared by
+    its people), never a colleague's: ``lp.member._lp_own_domain``, which
+    the portal record rules mirror. Also the domain of their entries."""
+    return request.env["lp.member"]._lp_own_domain(request.env.user.partner_id)
 
 
 class LoyaltyPortal(CustomerPortal):
@@ -69,7 +73,10 @@ class LoyaltyPortal(CustomerPortal):
                 "pager": pager,
                 "lp_partner": partner,
                 "lp_points": points_formatter(request.env),
-                "lp_feedbacks": env["lp.feedback"].search(own_domain()),
+                # Messages are the person's own, even on a shared membership.
+                "lp_feedbacks": env["lp.feedback"].search(
+                    [("partner_id", "=", partner.id)]
+                ),
                 "lp_feedback_kinds": request.env["lp.feedback"]
                 ._fields["kind"]
                 ._description_selection(request.env),
@@ -85,10 +92,10 @@ class LoyaltyPortal(CustomerPortal):
         auth="user",
         website=True,
     )
-    def portal_my_loyalty(self, page=1, **kwargs):
+    def portal_my_loyalty(self, page=1, done=None, **kwargs):
         values = self._lp_prepare_loyalty_values(
             page=page,
-            message=self._lp_message(kwargs.get("done")),
+            message=self._lp_message(done if isinstance(done, str) else None),
         )
         return request.render("loyalty_program.portal_my_loyalty", values)
 
@@ -99,6 +106,11 @@ class LoyaltyPortal(CustomerPortal):
             "feedback": env._("Thank you: your message was sent to our loyalty team."),
         }.get(done)
 
+    def _lp_refuse(self, error):
+        """The account page again with ``error`` and a 400."""
+        values = self._lp_prepare_loyalty_values(error=error)
+        return request.render("loyalty_program.portal_my_loyalty", values, status=400)
+
     @http.route(
         "/my/loyalty/consent",
         type="http",
@@ -107,6 +119,8 @@ class LoyaltyPortal(CustomerPortal):
         website=True,
     )
     def portal_my_loyalty_consent(self, **post):
+        if not all_text(post):
+            return self._lp_refuse(not_text_message(request.env))
         request.env.user.partner_id._lp_portal_set_consent(
             email=post.get("consent_email"), sms=post.get("consent_sms")
         )
@@ -120,20 +134,19 @@ class LoyaltyPortal(CustomerPortal):
         website=True,
     )
     def portal_my_loyalty_feedback(self, kind="question", body="", **post):
-        kinds = dict(request.env["lp.feedback"]._fields["kind"].selection)
+        env = request.env
+        if not all_text({**post, "kind": kind, "body": body}):
+            return self._lp_refuse(not_text_message(env))
+        kinds = dict(env["lp.feedback"]._fields["kind"].selection)
         if kind not in kinds:
             kind = "question"
-        body = (body or "").strip()
+        body = body.strip()
         if not body:
-            values = self._lp_prepare_loyalty_values(
-                error=request.env._("Write your message first.")
-            )
-            return request.render("loyalty_program.portal_my_loyalty", values)
+            return self._lp_refuse(env._("Write your message first."))
         try:
-            request.env["lp.feedback"].sudo(not request.env.user.share).create(
+            env["lp.feedback"].sudo(not env.user.share).create(
                 {"kind": kind, "body": body[:5000]}
             )
         except (UserError, ValidationError) as error:
-            values = self._lp_prepare_loyalty_values(error=str(error))
-            return request.render("loyalty_program.portal_my_loyalty", values)
+            return self._lp_refuse(str(error))
         return request.redirect("/my/loyalty?done=feedback#lp_feedback")

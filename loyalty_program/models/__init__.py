@@ -2,6 +2,8 @@ from . import lp_program
 from . import lp_tier
 from . import lp_member
 from . import lp_member_posting
+from . import lp_member_phone
+from . import lp_member_enrol
 from . import lp_member_tier_jobs
 from . import lp_member_merge
 from . import lp_member_actions
@@ -71,6 +73,7 @@ from . import lp_program_portal
 from . import lp_feedback
 from . import lp_join_request
 from . import lp_member_portal
+from . import lp_member_join
 from . import lp_ledger_portal
 from . import res_partner_portal
 from . import lp_demo
@@ -87,6 +90,7 @@ from . import lp_trigger_recipient
 from . import lp_trigger_mailing
 from . import lp_trigger_company
 from . import res_company
+from . import sms_tracker
 from . import ir_actions_report
 from . import sms_sms
 from . import lp_figures_actions

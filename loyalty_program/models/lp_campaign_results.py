@@ -47,13 +47,32 @@ class LpCampaign(models.Model):
         "x target customers: what the campaign brought.",
     )
     sms_parts_sent = fields.Integer(readonly=True, copy=False)
+    sms_cost_sent = fields.Monetary(
+        string="SMS cost",
+        readonly=True,
+        copy=False,
+        help="The price the SMS provider reported for each SMS sent, or the "
+        "parts sent x the price per part where it reports none.",
+    )
+    delivered_count = fields.Integer(
+        string="SMS delivered",
+        readonly=True,
+        copy=False,
+        help="SMS with the operator's delivery report.",
+    )
+    failed_count = fields.Integer(
+        string="Failed",
+        readonly=True,
+        copy=False,
+        help="Messages that failed at sending or at delivery.",
+    )
     gift_spent_value = fields.Monetary(
         string="Gift points spent (value)", readonly=True, copy=False
     )
     cost = fields.Monetary(
         readonly=True,
         copy=False,
-        help="SMS parts sent x price per part + value of the gift points spent.",
+        help="SMS cost + value of the gift points spent.",
     )
     roi = fields.Float(
         string="ROI (%)",
@@ -61,7 +80,13 @@ class LpCampaign(models.Model):
         copy=False,
         help="(Incremental revenue - cost) / cost.",
     )
-    sent_count = fields.Integer(string="Sent", readonly=True, copy=False)
+    sent_count = fields.Integer(
+        string="Sent",
+        readonly=True,
+        copy=False,
+        help="Messages handed to the mail server or the SMS provider, "
+        "delivered or not.",
+    )
     opened_count = fields.Integer(string="Opened", readonly=True, copy=False)
     clicked_count = fields.Integer(string="Clicked", readonly=True, copy=False)
     bounced_count = fields.Integer(string="Bounced", readonly=True, copy=False)
@@ -154,7 +179,8 @@ class LpCampaign(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT COUNT(*) FILTER (WHERE trace_status IN %s),
+                SELECT COUNT(*) FILTER (WHERE trace_status IN %s
+                                           OR sent_datetime IS NOT NULL),
                        COUNT(*) FILTER (WHERE trace_status IN ('open', 'reply')),
                        COUNT(*) FILTER (WHERE links_click_datetime IS NOT NULL),
                        COUNT(*) FILTER (WHERE trace_status = 'bounce')

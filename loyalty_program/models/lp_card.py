@@ -107,7 +107,11 @@ class LpCard(models.Model):
                 )
                 vals.setdefault("card_type", "virtual")
             state = "active" if vals.get("member_id") else "issued"
-            if not self._lp_in_action() and vals.get("state", state) != state:
+            # A card goes to a member by its actions (hand over, replace),
+            # which check and log it: never created with its holder set.
+            if not self._lp_in_action() and (
+                vals.get("member_id") or vals.get("state", state) != state
+            ):
                 self._lp_refuse_write()
             vals["state"] = vals.get("state", state)
             if vals.get("member_id"):

@@ -132,17 +132,13 @@ class LpFeedback(models.Model):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for feedback in self:
             if not feedback.member_id:
-                feedback.member_id = self.env["lp.member"].search(
-                    [
-                        (
-                            "partner_id",
-                            "child_of",
-                            feedback.partner_id.commercial_partner_id.id,
-                        ),
-                        ("state", "!=", "closed"),
-                    ],
-                    limit=1,
-                )
+                # The writer's own membership, else their business
+                # customer's (shared); never a colleague's.
+                partner = feedback.partner_id
+                Member = self.env["lp.member"]
+                feedback.member_id = Member.search(
+                    [*Member._lp_own_domain(partner), ("state", "!=", "closed")]
+                ).sorted(lambda m, p=partner: (m.partner_id != p, m.id))[:1]
             kind = labels.get(feedback.kind, "")
             feedback.member_id.message_post(
                 body=self.env._(

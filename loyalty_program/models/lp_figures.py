@@ -103,44 +103,38 @@ class LpFigures(models.AbstractModel):
 
     @api.model
     def _sms_cost(self, company, date_from, date_to):
-        """Money spent on SMS in the period: the SMS parts campaigns sent in
-        the period × the campaign settings' price per part; without
-        campaigns, SMS traces of the period × the system parameter
+        """Money spent on SMS in the period: the SMS cost of the campaigns
+        sent in the period (the prices the SMS provider reported, or the
+        parts × the campaign settings' price per part); without campaigns,
+        SMS traces of the period at the price their provider reported
+        (``sms.tracker.sms_price``), else at the system parameter
         ``loyalty_program.sms_price``. Meant to be overridden (triggers'
         SMS, real IAP invoices)."""
         campaigns = self._campaigns_of(company, date_from, date_to)
-        if campaigns is not None and "sms_parts_sent" in campaigns._fields:
-            parts = sum(campaigns.mapped("sms_parts_sent"))
-            if not parts:
-                return 0.0
-            # Found, never created (``_for_company`` creates): the dashboard
-            # runs on a read-only cursor. No settings: the default price, 0.
-            config = (
-                self.env["lp.campaign.config"]
-                .sudo()
-                .search([("company_id", "=", company.id)], limit=1)
-            )
-            return parts * config.sms_part_price
+        if campaigns is not None and "sms_cost_sent" in campaigns._fields:
+            return sum(campaigns.mapped("sms_cost_sent"))
         price = float(
             self.env["ir.config_parameter"]
             .sudo()
             .get_param("loyalty_program.sms_price", "0")
             or 0
         )
-        if not price:
-            return 0.0
         self.env.cr.execute(
             SQL(
                 """
-                SELECT COUNT(*) FROM mailing_trace
-                 WHERE trace_type = 'sms' AND trace_status NOT IN ('error', 'cancel')
-                   AND create_date >= %s AND create_date < %s
+                SELECT COALESCE(SUM(COALESCE(k.sms_price, %s)), 0)
+                  FROM mailing_trace t
+                  LEFT JOIN sms_tracker k ON k.mailing_trace_id = t.id
+                 WHERE t.trace_type = 'sms'
+                   AND t.trace_status NOT IN ('error', 'cancel')
+                   AND t.create_date >= %s AND t.create_date < %s
                 """,
+                price,
                 date_from,
                 date_to + timedelta(days=1),
             )
         )
-        return self.env.cr.fetchone()[0] * price
+        return self.env.cr.fetchone()[0]
 
     # Computation
 

@@ -126,8 +126,9 @@ class LpJoinRequest(models.Model):
 
     @api.model
     def _lp_welcome_claimed(self, phone, program):
-        """True when this phone has had the program's welcome bonus before,
-        through this page or any membership that had that phone."""
+        """True when this phone had the program's welcome bonus before,
+        through this page or any membership that had that phone (the rule
+        itself is ``lp.member._welcome``)."""
         if self.sudo().search_count(
             [
                 ("program_id", "=", program.id),
@@ -138,13 +139,13 @@ class LpJoinRequest(models.Model):
         ):
             return True
         return bool(
-            self.env["lp.ledger"]
+            self.env["lp.member.phone"]
             .sudo()
             .search_count(
                 [
                     ("program_id", "=", program.id),
-                    ("kind", "=", "welcome"),
-                    ("partner_id.lp_phone_e164", "=", phone),
+                    ("phone", "=", phone),
+                    ("welcome", "=", True),
                 ],
                 limit=1,
             )
@@ -269,11 +270,13 @@ class LpJoinRequest(models.Model):
         left = self._lp_limits()["max_tries"] - self.tries
         return self.env._("The code is not right. %(left)s tries left.", left=left)
 
-    def _lp_join(self, values):
+    def _lp_join(self, values, partner=None):
         """Enrol the phone of this confirmed request: member, virtual card,
-        welcome bonus (once per phone, ever) spendable at once, and a portal
-        account. ``values``: name, birthday, email, consent_email,
-        consent_sms. Returns the member."""
+        welcome bonus (once per phone, ever: ``lp.member._welcome``)
+        spendable at once, and a portal account. ``partner``: the signed-in
+        customer's contact, who joins as herself (the phone goes on her
+        contact, her account stays her only one). ``values``: name,
+        birthday, email, consent_email, consent_sms. Returns the member."""
         self.ensure_one()
         self.lock_for_update()
         if self.state == "joined":
@@ -288,18 +291,18 @@ class LpJoinRequest(models.Model):
                     phone=self.phone,
                 )
             )
-        welcome = not self._lp_welcome_claimed(self.phone, program)
         member = (
             self.env["lp.member"]
             .sudo()
-            ._lp_portal_join(program, self.phone, values, welcome=welcome)
+            ._lp_portal_join(program, self.phone, values, partner=partner)
         )
         self.write(
             {
                 "state": "joined",
                 "member_id": member.id,
-                "welcome_granted": welcome
-                and bool(member.ledger_ids.filtered(lambda e: e.kind == "welcome")),
+                "welcome_granted": bool(
+                    member.ledger_ids.filtered(lambda e: e.kind == "welcome")
+                ),
             }
         )
         return member

@@ -97,19 +97,39 @@ class LpLedger(models.Model):
         readonly=True,
         help="Part of this credit not yet spent or expired.",
     )
-    res_model = fields.Char(string="Source model", readonly=True)
+    # Where an entry comes from and who posted it are the staff's business:
+    # a customer reads her history through the personal account, which
+    # shows her purchases and the reason of an adjustment, never the staff.
+    res_model = fields.Char(
+        string="Source model", readonly=True, groups="base.group_user"
+    )
     res_id = fields.Many2oneReference(
-        string="Source ID", model_field="res_model", readonly=True
+        string="Source ID",
+        model_field="res_model",
+        readonly=True,
+        groups="base.group_user",
     )
     source_key = fields.Char(
         readonly=True,
         help="Identifies the event that posted this entry; the same event "
         "posts once per member and kind.",
     )
-    source_display = fields.Char(string="Source", compute="_compute_source_display")
+    source_display = fields.Char(
+        string="Source", compute="_compute_source_display", groups="base.group_user"
+    )
     reason = fields.Text(readonly=True)
     user_id = fields.Many2one(
-        "res.users", default=lambda self: self.env.uid, readonly=True, index=True
+        "res.users",
+        default=lambda self: self.env.uid,
+        readonly=True,
+        index=True,
+        groups="base.group_user",
+    )
+    create_uid = fields.Many2one(
+        "res.users", string="Created by", readonly=True, groups="base.group_user"
+    )
+    write_uid = fields.Many2one(
+        "res.users", string="Last Updated by", readonly=True, groups="base.group_user"
     )
     reversed_entry_id = fields.Many2one(
         "lp.ledger", string="Reverses", readonly=True, index="btree_not_null"

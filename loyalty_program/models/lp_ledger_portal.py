@@ -13,7 +13,7 @@ class LpLedger(models.Model):
         read under the customer's own rules."""
         cache = {}
         result = {}
-        for entry in self:
+        for entry in self.sudo():
             key = (entry.res_model, entry.res_id)
             if key not in cache:
                 cache[key] = entry._lp_portal_source()
@@ -23,16 +23,18 @@ class LpLedger(models.Model):
     def _lp_portal_source(self):
         """The source of one entry for the personal account; hook per source
         model (``_lp_portal_source_<model with underscores>``), meant to be
-        extended."""
+        extended. Only the customer's documents (the models with a hook) are
+        shown: an adjustment's source, the staff user, is not (its reason
+        is)."""
         self.ensure_one()
         if not (self.res_model and self.res_id and self.res_model in self.env):
-            return False
-        record = self.env[self.res_model].sudo().browse(self.res_id).exists()
-        if not record:
             return False
         method = getattr(
             self, "_lp_portal_source_" + self.res_model.replace(".", "_"), None
         )
+        record = self.env[self.res_model].sudo().browse(self.res_id).exists()
+        if not (method and record):
+            return False
         values = {
             "name": record.display_name,
             "date": False,
@@ -42,8 +44,7 @@ class LpLedger(models.Model):
             "more_products": 0,
             "tier_saving": 0.0,
         }
-        if method:
-            values.update(method(record))
+        values.update(method(record))
         return values
 
     def _lp_portal_products(self, lines, qty_field):

@@ -208,6 +208,8 @@ class LpMember(models.Model):
             raise UserError(self.env._("Balances are set by the ledger only."))
         members = super().create(vals_list)
         members._assign_initial_tier()
+        # The phones each membership enrolled with (lp_member_enrol.py).
+        members._lp_record_phones("enrol")
         if self.env.context.get("lp_welcome") is not NO_WELCOME:
             for member in members:
                 member._welcome()
@@ -265,10 +267,9 @@ class LpMember(models.Model):
             "loyalty_program.action_lp_card"
         )
         action["domain"] = [("member_id", "=", self.id)]
-        action["context"] = {
-            "default_member_id": self.id,
-            "default_program_id": self.program_id.id,
-        }
+        # A new card from here is printed stock of the program: it goes to
+        # the member by the card's "Hand to a Member" action.
+        action["context"] = {"default_program_id": self.program_id.id}
         return action
 
     def action_open_adjust(self):

@@ -88,6 +88,7 @@ class LpMember(models.Model):
             )
         )
         self.env.invalidate_all()
+        self._lp_absorb_phones(absorbed)
         # Cards, tier history, POS orders, chatter and whatever else points
         # to the membership: Odoo's own merge machinery, by SQL.
         wizard._update_foreign_keys_generic("lp.member", absorbed, self)

@@ -2,13 +2,7 @@ import base64
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import (
-    email_normalize,
-    format_amount,
-    format_date,
-    formatLang,
-)
+from odoo.tools import format_amount, format_date, formatLang
 
 from ..tools import card_number, tier_progress
 
@@ -18,101 +12,6 @@ GIFT_KINDS = ("welcome", "birthday", "gift", "campaign")
 
 class LpMember(models.Model):
     _inherit = "lp.member"  # pylint: disable=consider-merging-classes-inherited
-
-    # Joining from the public page
-
-    @api.model
-    def _lp_portal_join(self, program, phone, values, welcome=True):
-        """Enrol the customer of the confirmed ``phone`` (E.164) into
-        ``program`` from the public join page: the customer found by that
-        phone or a new one, a virtual card, the welcome bonus (spendable at
-        once) when ``welcome``, and a portal account. ``values``: name,
-        birthday (ISO date), email, consent_email, consent_sms. Reuses the
-        till's enrolment checks and the member's ``_enrol``."""
-        name = (values.get("name") or "").strip()
-        if not name:
-            raise UserError(self.env._("Enter your name."))
-        email = (values.get("email") or "").strip()
-        if email and not email_normalize(email):
-            raise UserError(
-                self.env._("%(email)s is not a valid email address.", email=email)
-            )
-        partner_vals = self._lp_pos_enrol_partner_values(values)
-        Partner = self.env["res.partner"].with_context(lp_consent_source="portal")
-        partner = Partner._lp_find_by_phone(phone)[:1]
-        if partner:
-            partner.write({key: val for key, val in partner_vals.items() if val})
-        else:
-            lang = self.env.lang
-            partner = Partner.create(
-                {
-                    **partner_vals,
-                    "name": name,
-                    "phone": phone,
-                    "email": email or False,
-                    "lang": lang
-                    if lang in dict(self.env["res.lang"].get_installed())
-                    else False,
-                }
-            )
-        card = self._lp_pos_enrol_card(program, None)
-        member = self._enrol_by_phone(
-            partner,
-            program,
-            phone,
-            lambda error: self._lp_refuse_portal_enrolled(phone, error),
-            card=card,
-            source="portal",
-            welcome=welcome,
-        )
-        member._lp_portal_grant_access()
-        return member
-
-    def _lp_refuse_portal_enrolled(self, phone, error):
-        raise UserError(
-            self.env._(
-                "%(phone)s is already a member: sign in to your account.",
-                phone=phone,
-            )
-        ) from error
-
-    def _lp_portal_grant_access(self):
-        """A portal account for the member's customer (login: the phone),
-        unless they have one; ready for the customer to set a password."""
-        self.ensure_one()
-        partner = self.partner_id.sudo()
-        if partner.user_ids:
-            return partner.user_ids[:1]
-        Users = self.env["res.users"].sudo().with_context(no_reset_password=True)
-        login = partner.lp_phone_e164 or partner.email
-        if not login or Users.with_context(active_test=False).search_count(
-            [("login", "=", login)], limit=1
-        ):
-            return Users.browse()
-        company = self.program_id.company_id
-        user = Users._create_user_from_template(
-            {
-                "login": login,
-                "partner_id": partner.id,
-                "company_id": company.id,
-                "company_ids": [fields.Command.set(company.ids)],
-            }
-        )
-        partner.signup_prepare()
-        return user
-
-    def _lp_portal_signup_url(self):
-        """Where the new customer sets the password of their account, then
-        lands in it; False when they already signed in once."""
-        self.ensure_one()
-        partner = self.partner_id.sudo()
-        if not partner.user_ids or partner.user_ids[:1].login_date:
-            return False
-        if not partner.signup_type:
-            partner.signup_prepare()
-        return partner.with_context(relative_url=True)._get_signup_url_for_action(
-            url="/my/loyalty"
-        )[partner.id]
 
     # What the personal account shows (meant to be extended)
 

@@ -1,14 +1,12 @@
 from datetime import timedelta
 
-from psycopg2.errors import UniqueViolation
-
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
 
 from ..tools import tiers
 from .lp_ledger import POSTING
-from .lp_member import BOOKKEEPING, NO_WELCOME
+from .lp_member import BOOKKEEPING
 
 
 class LpMember(models.Model):
@@ -220,70 +218,3 @@ class LpMember(models.Model):
             )
         )
         return entry
-
-    def _welcome(self, source=None):
-        """Credit the program's welcome bonus once per member, spendable at
-        once (no hold)."""
-        self.ensure_one()
-        program = self.program_id
-        if (
-            program.program_type != "bonus"
-            or program.welcome_points <= 0
-            or self.state != "active"
-        ):
-            return self.env["lp.ledger"]
-        return self._grant(
-            "welcome",
-            program.welcome_points,
-            program.welcome_lifetime_days,
-            source=source,
-            source_key=f"welcome:{self.id}",
-        )
-
-    @api.model
-    def _enrol_by_phone(self, partner, program, phone, refuse, **kwargs):
-        """:meth:`_enrol` keyed by the enrolment ``phone`` (E.164). Two joins
-        of the same phone at once (two tills, a double click on the web):
-        the unique enrolment phone makes the second one fail, with nothing
-        created, and ``refuse(error)`` raises the UserError its channel
-        shows. Returns the member."""
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                return self._enrol(
-                    partner, program, extra_vals={"enrol_phone": phone}, **kwargs
-                )
-        except UniqueViolation as error:
-            refuse(error)
-            raise
-
-    @api.model
-    def _enrol(
-        self,
-        partner,
-        program,
-        card=None,
-        source="backend",
-        welcome=True,
-        extra_vals=None,
-    ):
-        """Make ``partner`` a member of ``program`` (or return the existing
-        membership), attach ``card``. Joining credits the welcome bonus
-        (see :meth:`create`); ``welcome=False`` joins without it."""
-        member = self.search(
-            [("partner_id", "=", partner.id), ("program_id", "=", program.id)], limit=1
-        )
-        if not member:
-            Member = self if welcome else self.with_context(lp_welcome=NO_WELCOME)
-            member = Member.create(
-                {
-                    "partner_id": partner.id,
-                    "program_id": program.id,
-                    "enrol_source": source,
-                    **(extra_vals or {}),
-                }
-            ).with_env(self.env)
-        if card:
-            card._assign(member)
-        if welcome:
-            member._welcome()
-        return member

@@ -11,6 +11,10 @@ NO_FIGURES = {
     "revenue": 0.0,
     "parts": 0,
     "sent": 0,
+    "delivered": 0,
+    "failed": 0,
+    "reported_cost": 0.0,
+    "flat_parts": 0,
 }
 
 
@@ -80,19 +84,36 @@ class LpMessageDispatch(models.AbstractModel):
 
     @api.model
     def _group_figures(self, rows):
-        """{group: {customers, buyers, orders, revenue, parts, sent}} of the
-        target and control rows among ``rows`` (``parts``: SMS parts of the
-        rows sent, ``sent``: rows sent)."""
+        """{group: {customers, buyers, orders, revenue, parts, sent,
+        delivered, failed, reported_cost, flat_parts}} of the target and
+        control rows among ``rows`` (``parts``: SMS parts of the rows sent,
+        ``sent``: rows sent; from each row's trace and SMS tracker:
+        ``delivered``: SMS with a delivery report, ``failed``: rows that
+        failed at sending or delivery, ``reported_cost``: the price SMS
+        providers reported (``sms.tracker.sms_price``, company currency),
+        ``flat_parts``: parts of the SMS sent with no reported price)."""
         self.env.cr.execute(
             SQL(
                 """
-                SELECT "group", COUNT(*), COALESCE(SUM(bought), 0),
-                       COALESCE(SUM(response_orders), 0),
-                       COALESCE(SUM(response_revenue), 0),
-                       COALESCE(SUM(sms_parts) FILTER (WHERE state = 'sent'), 0),
-                       COUNT(*) FILTER (WHERE state = 'sent')
-                  FROM lp_campaign_recipient
-                 WHERE %s AND "group" IN ('target', 'control')
+                SELECT r."group", COUNT(*), COALESCE(SUM(r.bought), 0),
+                       COALESCE(SUM(r.response_orders), 0),
+                       COALESCE(SUM(r.response_revenue), 0),
+                       COALESCE(SUM(r.sms_parts) FILTER (WHERE r.state = 'sent'), 0),
+                       COUNT(*) FILTER (WHERE r.state = 'sent'),
+                       COUNT(*) FILTER (WHERE t.trace_type = 'sms'
+                                          AND t.trace_status = 'sent'),
+                       COUNT(*) FILTER (WHERE r.state = 'failed'
+                                           OR t.trace_status IN ('error', 'bounce')),
+                       COALESCE(SUM(k.sms_price) FILTER (WHERE r.state = 'sent'), 0),
+                       COALESCE(SUM(r.sms_parts) FILTER (
+                           WHERE r.state = 'sent' AND k.sms_price IS NULL
+                             AND t.trace_status IS DISTINCT FROM 'error'), 0)
+                  FROM (SELECT * FROM lp_campaign_recipient
+                         WHERE %s AND "group" IN ('target', 'control')) r
+                  LEFT JOIN mailing_trace t
+                         ON t.mass_mailing_id = r.mailing_id
+                        AND t.model = 'lp.campaign.recipient' AND t.res_id = r.id
+                  LEFT JOIN sms_tracker k ON k.mailing_trace_id = t.id
                  GROUP BY 1
                 """,
                 rows,
@@ -110,8 +131,11 @@ class LpMessageDispatch(models.AbstractModel):
         ``_ticket`` (average); ``uplift`` (points of %),
         ``incremental_revenue`` ((revenue per target customer - revenue per
         control customer) x target customers, 0 without a control group),
-        ``sms_parts_sent`` (target), ``gift_spent_value``, ``cost`` (SMS
-        parts x price + gifts spent) and ``roi`` (%)."""
+        ``sms_parts_sent``, ``delivered_count`` and ``failed_count``
+        (target), ``sms_cost_sent`` (the prices SMS providers reported, and the
+        parts of the SMS without one x ``sms_part_price``),
+        ``gift_spent_value``, ``cost`` (SMS cost + gifts spent) and ``roi``
+        (%)."""
         values = {}
         rates, per_customer = {}, {}
         for group in GROUPS:
@@ -130,7 +154,13 @@ class LpMessageDispatch(models.AbstractModel):
                     else 0.0,
                 }
             )
-        values["sms_parts_sent"] = figures.get("target", NO_FIGURES)["parts"]
+        target = figures.get("target", NO_FIGURES)
+        values["sms_parts_sent"] = target["parts"]
+        values["delivered_count"] = target["delivered"]
+        values["failed_count"] = target["failed"]
+        values["sms_cost_sent"] = (
+            float(target["reported_cost"]) + target["flat_parts"] * sms_part_price
+        )
         values["uplift"] = (rates["target"] - rates["control"]) * 100
         values["incremental_revenue"] = (
             (per_customer["target"] - per_customer["control"])
@@ -139,7 +169,7 @@ class LpMessageDispatch(models.AbstractModel):
             else 0.0
         )
         values["gift_spent_value"] = gift_spent_value
-        values["cost"] = values["sms_parts_sent"] * sms_part_price + gift_spent_value
+        values["cost"] = values["sms_cost_sent"] + gift_spent_value
         values["roi"] = (
             (values["incremental_revenue"] - values["cost"]) / values["cost"] * 100
             if values["cost"]

@@ -106,10 +106,16 @@ class LpProgram(models.Model):
         "starting with 2 are EAN-13 codes reserved for in-store use.",
     )
     card_length = fields.Integer(default=13, required=True)
-    card_next_serial = fields.Integer(default=1, copy=False, readonly=True)
+    # How many members and cards a program has is the back office's: a
+    # customer reading her program gets neither the ids nor the counts.
+    card_next_serial = fields.Integer(
+        default=1, copy=False, readonly=True, groups="base.group_user"
+    )
     tier_ids = fields.One2many("lp.tier", "program_id", string="Tiers")
-    member_ids = fields.One2many("lp.member", "program_id")
-    member_count = fields.Integer(compute="_compute_member_count")
+    member_ids = fields.One2many("lp.member", "program_id", groups="base.group_user")
+    member_count = fields.Integer(
+        compute="_compute_member_count", groups="base.group_user"
+    )
 
     _point_value_positive = models.Constraint(
         "CHECK(point_value > 0)", "The value of a point must be positive."

@@ -25,7 +25,9 @@ class LpTier(models.Model):
         string="Discount (%)", help="Discount given to members of this tier."
     )
     color = fields.Integer()
-    member_count = fields.Integer(compute="_compute_member_count")
+    member_count = fields.Integer(
+        compute="_compute_member_count", groups="base.group_user"
+    )
 
     _threshold_unique = models.Constraint(
         "UNIQUE(program_id, threshold)",

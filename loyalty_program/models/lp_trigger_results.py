@@ -41,13 +41,32 @@ class LpTrigger(models.Model):
         "x target customers.",
     )
     sms_parts_sent = fields.Integer(readonly=True, copy=False)
+    sms_cost_sent = fields.Monetary(
+        string="SMS cost",
+        readonly=True,
+        copy=False,
+        help="The price the SMS provider reported for each SMS sent, or the "
+        "parts sent x the price per part where it reports none.",
+    )
+    delivered_count = fields.Integer(
+        string="SMS delivered",
+        readonly=True,
+        copy=False,
+        help="SMS with the operator's delivery report.",
+    )
+    failed_count = fields.Integer(
+        string="Failed",
+        readonly=True,
+        copy=False,
+        help="Messages that failed at sending or at delivery.",
+    )
     gift_spent_value = fields.Monetary(
         string="Gift points spent (value)", readonly=True, copy=False
     )
     cost = fields.Monetary(
         readonly=True,
         copy=False,
-        help="SMS parts sent x price per part + value of the gift points spent.",
+        help="SMS cost + value of the gift points spent.",
     )
     roi = fields.Float(string="ROI (%)", readonly=True, copy=False)
     winback_rate = fields.Float(

@@ -38,6 +38,21 @@ class PosOrder(models.Model):
 
     _lp_post_pending_idx = models.Index("(id) WHERE lp_post_pending")
 
+    def _get_open_order(self, order):
+        """A till that got no answer sends a paid order again; core ignores
+        an order it already has ("sync ignored for existing order"). When
+        the server died between that order's commit and its posting, its
+        points are still pending: post them right after this request's
+        commit rather than wait for the job. No statement more: core reads
+        the order's state (and so the flag) right after."""
+        existing = super()._get_open_order(order)
+        if existing.state not in (False, "draft") and existing.lp_post_pending:
+            _logger.info(
+                "POS order %s sent again: pending points posted", existing.name
+            )
+            existing._lp_post_after_commit()
+        return existing
+
     def _lp_defer_posting(self):
         """Mark the order for posting after the current transaction commits."""
         self.ensure_one()
@@ -46,6 +61,12 @@ class PosOrder(models.Model):
         )
         self.invalidate_recordset(["lp_post_pending"])
         _logger.info("POS order %s: member busy, points posted after commit", self.name)
+        self._lp_post_after_commit()
+
+    def _lp_post_after_commit(self):
+        """Post the (marked) order right after the current transaction
+        commits, in a transaction of its own at READ COMMITTED."""
+        self.ensure_one()
         postcommit = self.env.cr.postcommit
         if POSTCOMMIT_KEY not in postcommit.data:
             postcommit.data[POSTCOMMIT_KEY] = set()

@@ -75,7 +75,9 @@ class PosOrder(models.Model):
     @api.model
     def _lp_check_open_order(self, order_uuid):
         """Refuse to change the points of an order that is already paid (or
-        cancelled) on the server, or that belongs to another company."""
+        cancelled) on the server, or that belongs to another company.
+        Returns the order the server has (none for an order still being
+        rung up)."""
         order = self.sudo().search([("uuid", "=", order_uuid)], limit=1)
         if order and order.company_id != self.env.company:
             raise UserError(self.env._("This order belongs to another company."))
@@ -87,6 +89,18 @@ class PosOrder(models.Model):
                     order=order.name,
                 )
             )
+        return order
+
+    @api.model
+    def _lp_refuse_unknown_order(self, order_uuid):
+        raise UserError(
+            self.env._(
+                "The server does not know this order (%(uuid)s): no points were "
+                "ever held for it at this company, so there is nothing to let "
+                "go of. Check the till's order.",
+                uuid=order_uuid,
+            )
+        )
 
     # Called by the till (RPC)
 
@@ -142,8 +156,12 @@ class PosOrder(models.Model):
         points = self._lp_clean(pos_input.parse_points, points, self.env._("points"))
         lines = self._lp_clean(pos_input.parse_lines, lines, self.env._("order lines"))
         config = self._lp_pos_config(config_id)
-        self._lp_check_open_order(order_uuid)
+        order = self._lp_check_open_order(order_uuid)
         key = f"pos.order:{order_uuid}"
+        # Points for a new order are the till's first call (the server gets
+        # the order when it is paid); letting go of points presumes some.
+        if not points and not order and not self._lp_known_keys(member, [key]):
+            self._lp_refuse_unknown_order(order_uuid)
         # A busy family card: when another till reserved or paid with it
         # since this request began, reserve again at READ COMMITTED (current
         # balance and reservations) rather than have Odoo replay the request.
@@ -186,25 +204,41 @@ class PosOrder(models.Model):
         if not isinstance(order_uuids, list) or not order_uuids:
             raise UserError(self.env._("No order to release points for."))
         uuids = [self._lp_clean_uuid(order_uuid) for order_uuid in order_uuids]
-        for order_uuid in uuids:
-            self._lp_check_open_order(order_uuid)
+        orders = {
+            order_uuid: self._lp_check_open_order(order_uuid) for order_uuid in uuids
+        }
         reservations = (
             self.env["lp.reservation"]
             .sudo()
             .search(
                 [
                     ("key", "in", [f"pos.order:{order_uuid}" for order_uuid in uuids]),
-                    ("state", "=", "reserved"),
                     ("company_id", "=", self.env.company.id),
                 ]
             )
         )
+        keys = set(reservations.mapped("key"))
+        for order_uuid in uuids:
+            if not orders[order_uuid] and f"pos.order:{order_uuid}" not in keys:
+                self._lp_refuse_unknown_order(order_uuid)
+        reservations = reservations.filtered(lambda r: r.state == "reserved")
         if any(r.pos_config_id and r.pos_config_id != config for r in reservations):
             raise UserError(
                 self.env._("These points are held by an order of another till.")
             )
         reservations._release()
         return True
+
+    @api.model
+    def _lp_known_keys(self, member, keys):
+        """The reservation keys among ``keys`` the member ever held points
+        for (any state)."""
+        return (
+            self.env["lp.reservation"]
+            .sudo()
+            .search([("member_id", "=", member.id), ("key", "in", keys)])
+            .mapped("key")
+        )
 
     @api.model
     def _lp_release(self, order_uuids):

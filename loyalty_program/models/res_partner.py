@@ -2,6 +2,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 CONSENT_FIELDS = {"lp_consent_email": "email", "lp_consent_sms": "sms"}
+PHONE_FIELDS = {"phone", "country_id"}
+# The loyalty summary of a contact is the back office's: a portal customer
+# may read the contacts of her colleagues (Odoo's rule), not their cards.
+STAFF = "base.group_user,loyalty_program.group_lp_user"
 
 
 class ResPartner(models.Model):
@@ -30,15 +34,23 @@ class ResPartner(models.Model):
     lp_preferred_channel = fields.Selection(
         [("email", "Email"), ("sms", "SMS")], string="Preferred channel"
     )
-    lp_member_ids = fields.One2many("lp.member", "partner_id", string="Memberships")
-    lp_member_count = fields.Integer(compute="_compute_lp_summary")
+    lp_member_ids = fields.One2many(
+        "lp.member", "partner_id", string="Memberships", groups=STAFF
+    )
+    lp_member_count = fields.Integer(compute="_compute_lp_summary", groups=STAFF)
     lp_balance = fields.Float(
-        string="Loyalty points", digits=(16, 2), compute="_compute_lp_summary"
+        string="Loyalty points",
+        digits=(16, 2),
+        compute="_compute_lp_summary",
+        groups=STAFF,
     )
     lp_tier_id = fields.Many2one(
-        "lp.tier", string="Loyalty tier", compute="_compute_lp_summary"
+        "lp.tier",
+        string="Loyalty tier",
+        compute="_compute_lp_summary",
+        groups=STAFF,
     )
-    lp_card_count = fields.Integer(compute="_compute_lp_summary")
+    lp_card_count = fields.Integer(compute="_compute_lp_summary", groups=STAFF)
 
     @api.depends("lp_birthday")
     def _compute_lp_birthday_parts(self):
@@ -85,6 +97,10 @@ class ResPartner(models.Model):
             partner._lp_log_consent(
                 {f: v for f, v in changes.items() if bool(v) != before[partner.id][f]}
             )
+        if PHONE_FIELDS & set(vals):
+            # A new phone joins the history of the customer's memberships
+            # (one welcome bonus per phone, ever: lp_member_enrol.py).
+            self.sudo().lp_member_ids._lp_record_phones("change")
         return result
 
     def _lp_log_consent(self, changes):

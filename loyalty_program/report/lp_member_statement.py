@@ -11,13 +11,15 @@ EXPIRY_HORIZON_DAYS = 90
 
 def check_document_access(env, records):
     """Loyalty users print the documents of their companies' members; anyone
-    else (a portal customer) only their own. Returns ``records`` readable by
-    the report (sudo once the check passed)."""
+    else (a portal customer) only their own, or their business customer's
+    (``lp.member._lp_own_domain``), never a colleague's. Returns ``records``
+    readable by the report (sudo once the check passed)."""
     if env.user.has_group("loyalty_program.group_lp_user"):
         records.check_access("read")
         return records.sudo()
-    own = env.user.partner_id.commercial_partner_id
-    if any(r.partner_id.commercial_partner_id != own for r in records.sudo()):
+    partner = env.user.partner_id
+    own = partner | partner.commercial_partner_id
+    if any(r.partner_id not in own for r in records.sudo()):
         raise AccessError(env._("You can only print your own loyalty documents."))
     return records.sudo()
 

@@ -52,6 +52,11 @@ from . import test_campaign_promises
 from . import test_trigger_promises
 from . import test_sms_opt_out
 from . import test_campaign_concurrency
+from . import test_portal_colleagues
+from . import test_portal_join_self
+from . import test_portal_outsider
+from . import test_portal_routes
+from . import test_welcome_phone
 from . import test_reports_pdf
 from . import test_figures_monthly
 from . import test_figures_periods

@@ -116,3 +116,35 @@ class TestCampaignResults(CampaignCase):
         self.assertRecordValues(
             campaign, [{"sms_parts_sent": 2, "cost": 5.0, "target_customers": 2}]
         )
+
+    def test_sms_cost_reported_by_provider(self):
+        """An SMS provider that reports each SMS's price (on its tracker,
+        ``sms_price``, company currency) is counted at that price, an SMS
+        without one at the flat price per part; its delivery reports give
+        the delivered and failed counts."""
+        campaign = self.make_campaign(channel="sms", control_percent=0.0)
+        self.schedule(campaign)
+        self.send(campaign)
+        trackers = self.env["sms.tracker"].search(
+            [("mailing_trace_id.mass_mailing_id", "in", campaign.mailing_ids.ids)]
+        )
+        by_row = {tracker.mailing_trace_id.res_id: tracker for tracker in trackers}
+        anna = by_row[self.recipient(campaign, self.anna).id]
+        clara = by_row[self.recipient(campaign, self.clara).id]
+        anna.sms_price = 3.9
+        anna._action_update_from_sms_state("sent")
+        clara._action_update_from_provider_error("invalid_destination")
+        campaign.action_compute_results()
+        # Anna at the price her provider reported, Clara (no price) at 2.5
+        self.assertRecordValues(
+            campaign,
+            [
+                {
+                    "sms_parts_sent": 2,
+                    "sms_cost_sent": 6.4,
+                    "cost": 6.4,
+                    "delivered_count": 1,
+                    "failed_count": 1,
+                }
+            ],
+        )

@@ -126,9 +126,8 @@ class TestCards(LoyaltyCase):
             second._assign(other)
 
     def test_virtual_card_replacement(self):
-        card = self.env["lp.card"].create(
-            {"program_id": self.program.id, "member_id": self.member.id}
-        )
+        card = self.env["lp.card"].create({"program_id": self.program.id})
+        card._assign(self.member)
         self.assertEqual(card.card_type, "virtual")
         new = card._replace_with(reason="damaged")
         self.assertEqual(card.state, "replaced")

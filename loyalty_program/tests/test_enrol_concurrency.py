@@ -135,3 +135,45 @@ class TestConcurrentEnrolment(BaseCase):
             self.assertRaisesRegex(UserError, "already a member"),
         ):
             self._enrol(cr, "Till Three", self.numbers[1])
+
+    def _enrol_backend(self, cr, name):
+        if cr.transaction is None:
+            cr.transaction = Transaction(self.test_registry)
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        partner = env["res.partner"].create({"name": name, "phone": PHONE})
+        program = env["lp.program"].browse(self.ids[0])
+        return env["lp.member"]._enrol(partner, program).balance
+
+    @mute_logger("odoo.sql_db")
+    def test_two_desks_enrol_two_contacts_with_one_phone(self):
+        """Two back-office enrolments of two contacts sharing one phone, at
+        the same time: the welcome bonus is paid once (the second claim of
+        the phone waits for the first, then fails on the unique index)."""
+        outcome = {}
+
+        def second_desk():
+            cr = self.db.cursor()
+            try:
+                cr.execute("SET lock_timeout = '20s'")
+                outcome["desk-2"] = self._enrol_backend(cr, "Desk Two")
+                cr.commit()  # pylint: disable=invalid-commit
+            finally:
+                cr.close()
+
+        first = self.db.cursor()
+        try:
+            self.assertEqual(self._enrol_backend(first, "Desk One"), 50.0)
+            thread = threading.Thread(target=second_desk)
+            thread.start()
+            time.sleep(1.5)  # the second desk now waits on the phone's claim
+            self.assertTrue(thread.is_alive(), "the second desk did not wait")
+            first.commit()  # pylint: disable=invalid-commit
+        finally:
+            first.close()
+        thread.join(30)
+        self.assertFalse(thread.is_alive())
+        self.assertEqual(outcome["desk-2"], 0.0)
+        members, partners = self._state()
+        balances = sorted((name, balance or 0.0) for _id, balance, name in members)
+        self.assertEqual(balances, [("Desk One", 50.0), ("Desk Two", 0.0)])
+        self.assertEqual(partners, 2)

@@ -200,6 +200,7 @@ class TestFigures(FiguresCase):
             "target_buyers": 10,
             "incremental_revenue": 300.0,
             "sms_parts_sent": 25,
+            "sms_cost_sent": 50.0,
         }
         campaign("Sent in the period", 5, "done", **results)
         campaign("Still a draft", 5, "draft", **results)
@@ -209,7 +210,7 @@ class TestFigures(FiguresCase):
         values = self.figures()
         self.assertEqual(values["campaign_response"], 25.0)  # 10 of 40
         self.assertEqual(values["incremental_revenue"], 300.0)
-        self.assertEqual(values["sms_cost"], 50.0)  # 25 parts x 2.00
+        self.assertEqual(values["sms_cost"], 50.0)  # the campaign's SMS cost
         self.assertEqual(values["program_cost"], 150.0)  # 100 points + SMS
         self.assertEqual(values["roi"], 100.0)  # (300 - 150) / 150
         previous = self.figures(

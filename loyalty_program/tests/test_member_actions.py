@@ -24,12 +24,10 @@ class TestMemberActions(LoyaltyCase):
         super().setUp()
         self.credit(self.member, 120, key="start")
         Card = self.env["lp.card"]
-        self.card = Card.create(
-            {"program_id": self.program.id, "member_id": self.member.id}
-        )
-        self.lost = Card.create(
-            {"program_id": self.program.id, "member_id": self.member.id}
-        )
+        self.card = Card.create({"program_id": self.program.id})
+        self.card._assign(self.member)
+        self.lost = Card.create({"program_id": self.program.id})
+        self.lost._assign(self.member)
         self.lost._replace_with(reason="lost")
         self.lost_new = self.lost.replaced_by_id
 
@@ -83,6 +81,29 @@ class TestMemberActions(LoyaltyCase):
         with self.assertRaises(AccessError):
             self.card.with_user(self.cashier).write({"block_reason": "x"})
 
+    def test_user_cannot_create_a_card_active_for_a_member(self):
+        """A card goes to a member only through the card actions (hand a
+        printed card over, replace a card), which check and log it: not by
+        creating it with its holder already set."""
+        Card = self.env["lp.card"].with_user(self.user)
+        cards = self.member.card_ids
+        for vals in (
+            {"member_id": self.member.id},
+            {"member_id": self.member.id, "card_type": "virtual"},
+            {"member_id": self.member.id, "number": "2700000000017"},
+        ):
+            with (
+                self.subTest(vals=vals),
+                self.assertRaisesRegex(UserError, "change only through its actions"),
+            ):
+                Card.create({"program_id": self.program.id, **vals})
+        self.assertEqual(self.member.card_ids, cards)
+        # "New" in the member's card list makes a card not handed out yet.
+        context = self.member.with_user(self.user).action_view_cards()["context"]
+        card = Card.with_context(**context).create({"program_id": self.program.id})
+        self.assertEqual(card.state, "issued")
+        self.assertFalse(card.member_id)
+
     def test_close_is_for_managers(self):
         member = self.member.with_user(self.user)
         with self.assertRaises(AccessError):
@@ -101,9 +122,8 @@ class TestMemberActions(LoyaltyCase):
             self.card.with_user(self.user).action_unblock()
 
     def test_unblock_reactivates_the_cards_the_block_switched_off(self):
-        own_block = self.env["lp.card"].create(
-            {"program_id": self.program.id, "member_id": self.member.id}
-        )
+        own_block = self.env["lp.card"].create({"program_id": self.program.id})
+        own_block._assign(self.member)
         own_block.with_user(self.user).action_block()
         with self.assertRaises(AccessError):
             self.member.with_user(self.cashier).action_block()

@@ -82,9 +82,8 @@ class TestPartner(LoyaltyCase):
         other_member = self.env["lp.member"].create(
             {"partner_id": other.id, "program_id": self.program.id}
         )
-        card = self.env["lp.card"].create(
-            {"program_id": self.program.id, "member_id": other_member.id}
-        )
+        card = self.env["lp.card"].create({"program_id": self.program.id})
+        card._assign(other_member)
         self.credit(self.member, 10, key="a")
         moved = self.credit(other_member, 25, key="b")
         other_member._earn(1000.0, source_key="c")

@@ -59,9 +59,8 @@ class TestPartnerMerge(StatsCase):
         reservation = self.env["lp.reservation"]._reserve(
             dup_member, 30.0, "pos.order:open-till", ttl_hours=12
         )
-        card = self.env["lp.card"].create(
-            {"program_id": self.program.id, "member_id": dup_member.id}
-        )
+        card = self.env["lp.card"].create({"program_id": self.program.id})
+        card._assign(dup_member)
         before = self.totals()
         both = self.member | dup_member
         expected = [sum(both.mapped(f)) for f in ("balance", "pending", "window_spend")]

@@ -111,6 +111,34 @@ class TestPosBusyMember(PosLoyaltyCommon):
         self.assertEqual(self.env["pos.order"]._lp_post_pending(), 0)
         self.assertEqual(len(self.entries(order)), 2)
 
+    def test_resent_order_posts_its_pending_points_at_once(self):
+        """The server died between the order's commit and its posting (fault
+        injection found it); the till, with no answer, sends the order again.
+        Core ignores an order it already has, but its pending points post
+        right after that request's commit, not five minutes later."""
+        self.gift(100.0)
+        order = self.pay_with_points(30)
+        self.assertTrue(order.lp_post_pending)
+        self.env.cr.postcommit.clear()
+        self.registry_enter_test_mode()
+        again = self.sync(
+            self.order_data([(self.item, 2), self.points_line(30)], uuid=order.uuid)
+        )
+        self.assertEqual(again, order)
+        self.env.cr.postcommit.run()
+        self.env.invalidate_all()
+        self.assertFalse(order.lp_post_pending)
+        self.assertEqual((order.lp_points_spent, order.lp_points_earned), (30.0, 17.0))
+        self.assertEqual((self.member.balance, self.member.reserved), (70.0, 0.0))
+        self.assertEqual(len(self.entries(order)), 2)
+        # Sent a third time: nothing more to post, nothing posted twice.
+        self.sync(
+            self.order_data([(self.item, 2), self.points_line(30)], uuid=order.uuid)
+        )
+        self.env.cr.postcommit.run()
+        self.assertEqual(len(self.entries(order)), 2)
+        self.assertEqual(self.member.balance, 70.0)
+
     def test_member_blocked_meanwhile_becomes_an_exception(self):
         self.gift(100.0)
         order = self.pay_with_points(40)

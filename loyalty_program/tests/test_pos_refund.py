@@ -104,3 +104,35 @@ class TestPosRefund(PosLoyaltyCommon):
         self.assertEqual(self.member.reserved, 0.0)
         self.assertFalse(self.exceptions(exchange))
         self.assertEqual(self.env["lp.ledger"]._check_consistency([self.member.id]), [])
+
+    def test_refund_of_excluded_goods_reverses_their_tier_spend_exactly(self):
+        """Cigarettes earn but points may not pay for them: returning all of
+        them takes back their own price from the tier spend, to the cent,
+        however large the order (the earn's share is not rounded first)."""
+        cigarettes = self.create_product("Cigarettes", self.categ_basic, 200.0)
+        self.program.sudo().spend_excluded_product_ids = cigarettes
+        uuid = self.create_random_uid()
+        self.env["pos.order"].lp_pos_reserve(
+            self.member.id, 50, uuid, self.goods(20000.0)
+        )
+        before = self.member.window_spend
+        sale = self.sync(
+            self.order_data(
+                [(cigarettes, 150), (self.item, 200), self.points_line(50)], uuid=uuid
+            )
+        )
+        # 30,000 of cigarettes, 20,000 of tea less the 50 of points on it.
+        self.assertEqual(self.member.window_spend - before, 49950.0)
+        self.assertEqual(sale.lp_points_earned, 4995.0)
+        packs = sale.lines.filtered(lambda line: line.product_id == cigarettes)
+        refund = self.sync(self.order_data([self.refund_line(packs, 150)]))
+        self.assertAlmostEqual(refund.amount_total, -30000.0)
+        self.assertEqual(refund.lp_points_reversed, -3000.0)
+        self.assertEqual(self.member.window_spend - before, 19950.0)
+        reversal = (
+            self.env["lp.ledger"]
+            .sudo()
+            .search([("res_model", "=", "pos.order"), ("res_id", "=", refund.id)])
+        )
+        self.assertEqual(reversal.base_amount, -30000.0)
+        self.assertFalse(self.exceptions(refund))

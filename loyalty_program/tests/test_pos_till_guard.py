@@ -151,3 +151,29 @@ class TestPosTillGuard(PosLoyaltyCommon):
         self.assertEqual(info["member_id"], member.id)
         with self.assertRaisesRegex(UserError, "No loyalty card has the number"):
             self.till.lp_pos_lookup("2700000099995")
+
+    def test_unknown_order_is_refused(self):
+        """A well-formed uuid of an order the server never heard of (no
+        order, no points held for it) cannot release anything: the till is
+        told, and nothing changes. Reserving points for a new order, which
+        the server does not know yet, stays the till's normal first call."""
+        unknown = self.create_random_uid()
+        with self.assertRaisesRegex(UserError, "does not know this order"):
+            self.till.lp_pos_release([unknown], config_id=self.config.id)
+        with self.assertRaisesRegex(UserError, "does not know this order"):
+            self.till.lp_pos_reserve(self.member.id, 0, unknown, [])
+        # One unknown order among known ones: nothing is released.
+        self.till.lp_pos_reserve(
+            self.member.id, 30, self.uuid, self.goods(100.0), config_id=self.config.id
+        )
+        with self.assertRaisesRegex(UserError, "does not know this order"):
+            self.till.lp_pos_release([self.uuid, unknown], config_id=self.config.id)
+        self.assertEqual((self.member.balance, self.member.reserved), (100.0, 30.0))
+        # The new order reserves, then lets go of its points.
+        self.till.lp_pos_reserve(self.member.id, 20, unknown, self.goods(100.0))
+        self.till.lp_pos_reserve(self.member.id, 0, unknown, [])
+        self.till.lp_pos_release([self.uuid], config_id=self.config.id)
+        self.assertEqual(self.member.reserved, 0.0)
+        # Released once, it is known: letting go again changes nothing.
+        self.till.lp_pos_release([self.uuid], config_id=self.config.id)
+        self.assertEqual(self.member.balance, 100.0)

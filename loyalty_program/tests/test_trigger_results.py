@@ -68,6 +68,15 @@ class TestTriggerResults(TriggerCase):
             [("partner_id", "=", back_t[0].id), ("program_id", "=", self.program.id)]
         )
         member._spend(20, source_key="test-spend")
+        # the SMS provider reported a price for one SMS and delivered it,
+        # another bounced (a wrong number)
+        trackers = self.env["sms.tracker"].search(
+            [("mailing_trace_id.mass_mailing_id", "in", run.mailing_ids.ids)]
+        )
+        self.assertEqual(len(trackers), len(target))
+        trackers[0].sms_price = 3.0
+        trackers[0]._action_update_from_sms_state("sent")
+        trackers[1]._action_update_from_provider_error("invalid_destination")
 
         trigger.with_user(self.manager).action_compute_results()
 
@@ -76,7 +85,9 @@ class TestTriggerResults(TriggerCase):
         revenue_t = 1000.0 * len(back_t)
         revenue_c = 800.0 * len(back_c)
         incremental = (revenue_t / len(target) - revenue_c / len(control)) * len(target)
-        cost = len(target) * 2.0 + 20.0  # one SMS part each + gift spent
+        # one SMS part each at 2.0, the reported 3.0 for one, + gift spent
+        sms_cost = (len(target) - 1) * 2.0 + 3.0
+        cost = sms_cost + 20.0
         self.assertRecordValues(
             trigger,
             [
@@ -89,6 +100,9 @@ class TestTriggerResults(TriggerCase):
                     "control_buyers": len(back_c),
                     "control_revenue": revenue_c,
                     "sms_parts_sent": len(target),
+                    "sms_cost_sent": sms_cost,
+                    "delivered_count": 1,
+                    "failed_count": 1,
                     "gift_spent_value": 20.0,
                     "cost": cost,
                 }

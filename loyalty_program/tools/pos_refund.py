@@ -28,8 +28,18 @@ price, the tea on 75; returning the cigarettes takes back 100 / 175 of the
 earn:
 
 >>> cigs = Line(100.0, 1, 0, 1, False, True)
->>> refund_figures([cigs, tea._replace(now=0)], discount=25.0)
-Figures(goods=100.0, money=100.0, points_money=0.0, excess=0.0, earn_ratio=0.571429)
+>>> refund_figures([cigs, tea._replace(now=0)], discount=25.0).earn_ratio == 100 / 175
+True
+
+The ratio is exact: on a large order a rounded one would take back cents
+more than the goods returned from the tier spend. 150 cartons of 200 earn
+on 30,000 beside 20,000 of tea paid 50 in points (an earn base of 49,950):
+returning them takes back 30,000, not 30,000.02:
+
+>>> cartons = Line(30000.0, 150, 0, 150, False, True)
+>>> teas = Line(20000.0, 200, 0, 0, True, True)
+>>> round(49950 * refund_figures([cartons, teas], discount=50.0).earn_ratio, 6)
+30000.0
 
 Tobacco (points may not pay for it, it earns nothing) carries no share:
 
@@ -82,11 +92,13 @@ def refund_figures(lines, discount):
         if line.earns and line.value > 0
     )
     earning = earning_spendable * net + (earning - earning_spendable)
+    # Not rounded: the ratio applies to the earn's points and to its tier
+    # spend, which on a large order would move by cents.
     earn_ratio = min(1.0, earning / earn_net) if earn_net > 0 else 0.0
     return Figures(
         _r(goods),
         _r(goods - points_money),
         _r(points_money),
         _r(excess),
-        round(earn_ratio, 6),
+        earn_ratio,
     )

@@ -1,6 +1,6 @@
 import { Interaction } from "@web/public/interaction";
 import { registry } from "@web/core/registry";
-import { rpc } from "@web/core/network/rpc";
+import { rpc, RPCError } from "@web/core/network/rpc";
 import { _t } from "@web/core/l10n/translation";
 
 /**
@@ -57,7 +57,16 @@ export class LpJoinForm extends Interaction {
             this.error = _t("Enter your mobile phone.");
             return;
         }
-        const result = await this.waitFor(rpc("/loyalty/join/code", { phone }));
+        let result;
+        try {
+            result = await this.waitFor(rpc("/loyalty/join/code", { phone }));
+        } catch (error) {
+            if (!(error instanceof RPCError)) {
+                throw error;
+            }
+            // A refusal of the server (a 400): its message, as any other.
+            result = { status: "error", message: error.data?.message || error.message };
+        }
         this.error = "";
         this.info = "";
         if (result.status === "sent") {

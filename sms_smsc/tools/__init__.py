@@ -1,0 +1,2 @@
+from . import smsc
+from . import smsc_api

@@ -130,7 +130,7 @@ class TestTriggerResults(TriggerCase):
         )
         self.assertAlmostEqual(values["incremental_revenue"], incremental, places=2)
         self.assertAlmostEqual(values["campaign_response"], rate_t * 100, places=4)
-        self.assertAlmostEqual(values["sms_cost"], len(target) * 2.0, places=2)
+        self.assertAlmostEqual(values["sms_cost"], sms_cost, places=2)
         # other triggers show no win-back rate
         expiry = self.trigger("expiry")
         expiry._compute_results()

@@ -80,6 +80,7 @@
     ],
     "assets": {
         "web.assets_backend": [
+            "loyalty_program/static/src/charts/**/*",
             "loyalty_program/static/src/figures/**/*",
         ],
         "point_of_sale._assets_pos": [

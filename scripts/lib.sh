@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Shared setup for scripts/run and scripts/test: the Odoo tree, the virtual
-# environment, a PostgreSQL server and Chromium. Sourced, never executed.
+# environment, a PostgreSQL server, Chromium and wkhtmltopdf. Sourced, never
+# executed.
 
 set -euo pipefail
 
@@ -194,6 +195,15 @@ ensure_chromium() {
         command -v "$b" >/dev/null && return 0
     done
     apt_install chromium fonts-dejavu-core
+}
+
+# Odoo prints PDF reports (the member statement, the gift certificate) with
+# wkhtmltopdf. Debian's build is the plain-Qt one: Odoo prefers the
+# patched-Qt build (headers and footers on every page, several documents in
+# one file) but renders one document per file with it, fonts included.
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null && return 0
+    apt_install wkhtmltopdf fonts-dejavu-core
 }
 
 odoo_bin() {

@@ -51,6 +51,8 @@ from . import pos_order_deferred
 from . import lp_pos_exception
 from . import lp_ledger_pos
 from . import lp_figures
+from . import lp_figures_monthly
+from . import lp_figures_periods
 from . import lp_member_documents
 from . import lp_ledger_documents
 from . import lp_campaign_config
@@ -81,6 +83,8 @@ from . import res_partner_pos
 from . import lp_demo
 from . import lp_demo_orders
 from . import lp_demo_offers
+from . import lp_demo_joins
+from . import lp_demo_messages
 from . import lp_trigger
 from . import lp_trigger_due
 from . import lp_trigger_run
@@ -128,3 +132,7 @@ from . import lp_bot_message_campaign
 from . import lp_campaign_bot
 from . import lp_trigger_bot
 from . import lp_demo_bot
+from . import ir_actions_report
+from . import sms_sms
+from . import lp_figures_actions
+from . import lp_trigger_figures

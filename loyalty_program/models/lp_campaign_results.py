@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 DELIVERED = ("sent", "open", "reply", "pending", "process")
@@ -107,6 +108,19 @@ class LpCampaign(models.Model):
             ("group", "in", ("target", "control")),
         ]
         return action
+
+    @api.readonly
+    def get_response_curve(self):
+        """The form's results chart: target against control, day by day over
+        the response window (:meth:`lp.message.dispatch._response_curve`).
+        Loyalty users who may read the campaign; read-only."""
+        self.ensure_one()
+        if not self.env.user.has_group("loyalty_program.group_lp_user"):
+            raise AccessError(self.env._("Only loyalty users read campaign results."))
+        self.check_access("read")
+        return self.env["lp.message.dispatch"]._response_curve(
+            self._result_rows(), self.company_id, self.response_days
+        )
 
     @api.model
     def _cron_results(self):

@@ -1,3 +1,4 @@
+import heapq
 import logging
 import os
 import random
@@ -16,12 +17,13 @@ BACKDATED = {
     "lp_ledger": "date",  # and the hold end and expiry, see _demo_backdate
     "lp_tier_history": "date",
     "lp_segment_size": "date",
-    "lp_consent_event": None,
+    "lp_consent_event": "date",
     "lp_reservation": None,
     "lp_offer_use": "date",
     "lp_bot_chat": "join_date",
     "lp_bot_update": "date",
     "lp_bot_message": "not_before",
+    "lp_join_request": None,
 }
 TABLE_MODELS = {
     "lp_ledger": "lp.ledger",
@@ -33,9 +35,11 @@ TABLE_MODELS = {
     "lp_bot_chat": "lp.bot.chat",
     "lp_bot_update": "lp.bot.update",
     "lp_bot_message": "lp.bot.message",
+    "lp_join_request": "lp.join.request",
 }
-# Credits whose expiry the engine computes from the posting day.
-DATED_CREDITS = ("earn", "welcome", "birthday", "gift", "campaign", "offer")
+# Credits whose expiry the engine computes from the posting day (the
+# birthday job computes it from the day it is given, already the story's).
+DATED_CREDITS = ("earn", "welcome", "gift", "campaign", "offer")
 
 
 class LpDemo(models.AbstractModel):
@@ -75,8 +79,9 @@ class LpDemo(models.AbstractModel):
         rng = random.Random(seed)
         program = self.env["lp.program"].browse(program_id)
         self.env["lp.stats.config"]._for_companies(program.company_id).write(
-            {"lost_days": 240}
+            {"lost_days": 200}
         )
+        self._demo_core_orders(program.company_id)
         story = demo_story.build(rng, members, others)
         partners = self._demo_partners(story)
         for partner_id, persona in named:
@@ -101,10 +106,16 @@ class LpDemo(models.AbstractModel):
         }
         state["products"] = self._demo_products(state["config"])
         self._demo_mark(state)
-        events = self._demo_events(story, partners)
+        state["consent_mark"] = state["marks"]["lp_consent_event"]
+        state["queue"], state["seq"] = [], 0
+        state["clock"] = fields.Datetime.now()
+        for event in self._demo_events(story, partners):
+            self._demo_push(state, *event)
+        self._demo_plan(state)
         today = fields.Date.today()
         day = today - timedelta(days=demo_story.DAYS + 1)
-        for when, _order, kind, payload in events:
+        while state["queue"]:
+            when, _order, _seq, kind, payload = heapq.heappop(state["queue"])
             while day < when.date():
                 day += timedelta(days=1)
                 self._demo_new_day(state, day)
@@ -114,13 +125,25 @@ class LpDemo(models.AbstractModel):
             day += timedelta(days=1)
             self._demo_new_day(state, day)
         self._demo_close_session(state, fields.Datetime.now())
-        self._demo_finish(story, partners)
+        self._demo_finish(state, story, partners)
         _logger.info(
             "Loyalty demo: %s customers, %s orders in %s",
             len(partners),
             len(state["orders"]),
             datetime.now() - started,
         )
+
+    def _demo_push(self, state, when, order, kind, payload):
+        """Add the step ``_demo_<kind>(state, when, *payload)`` to the story
+        (``order`` breaks ties at the same moment); steps may add later
+        steps (a customer who answers a message comes to the shop)."""
+        if when < state["clock"]:
+            state["seq"] += 1
+            heapq.heappush(state["queue"], (when, order, state["seq"], kind, payload))
+
+    def _demo_plan(self, state):
+        """Steps besides the customers' visits, planned before the year
+        starts. Meant to be extended (campaigns, offers)."""
 
     # The story as records
 
@@ -155,7 +178,8 @@ class LpDemo(models.AbstractModel):
             persona=persona,
             member=True,
             source="pos",
-            visits=demo_story._visits(rng, persona),
+            visits=(visits := demo_story._visits(rng, persona)),
+            joined=visits[0].days_ago,
         )
 
     def _demo_events(self, story, partners):
@@ -172,7 +196,7 @@ class LpDemo(models.AbstractModel):
                 )
                 # Today's visits happened before now.
                 when = min(when, clock - timedelta(minutes=partner.id % 300 + 5))
-                if index == 0 and customer.member:
+                if customer.member and visit.days_ago == customer.joined:
                     events.append((when, 0, "enrol", (partner, customer.source)))
                 key = (partner.id, index)
                 events.append((when, 1, visit.channel, (partner, key, visit.spend)))
@@ -266,35 +290,6 @@ class LpDemo(models.AbstractModel):
 
     # Steps (the events)
 
-    def _demo_enrol(self, state, when, partner, source):
-        program = state["program"]
-        if source == "pos":
-            card = state["cards"][:1]
-            state["cards"] = state["cards"][1:]
-        else:
-            card = self.env["lp.card"].create(
-                {"program_id": program.id, "card_type": "virtual"}
-            )
-        member = self.env["lp.member"]._enrol(
-            partner, program, card=card, source=source
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE lp_member SET join_date = %(day)s, create_date = %(when)s
-                 WHERE id = %(member)s;
-                UPDATE lp_card SET activation_date = %(day)s, create_date = %(when)s
-                 WHERE member_id = %(member)s;
-                """,
-                day=when.date(),
-                when=when,
-                member=member.id,
-            )
-        )
-        member.invalidate_recordset()
-        member.card_ids.invalidate_recordset()
-        state["members"][partner.id] = member
-
     def _demo_lost_card(self, state, when, partner):
         member = state["members"].get(partner.id)
         card = member and member.card_ids.filtered(lambda c: c.state == "active")[:1]
@@ -314,9 +309,10 @@ class LpDemo(models.AbstractModel):
         if member:
             member.action_block()
 
-    def _demo_finish(self, story, partners):
+    def _demo_finish(self, state, story, partners):
         """The nightly jobs once, as of today, and customers dated from
-        their first purchase."""
+        their first purchase, with the consent they gave when they were
+        recorded (the events before the story)."""
         self.env["lp.ledger"]._cron_release_and_expire()
         self.env["lp.member"]._cron_reevaluate_tiers()
         self.env["lp.member"]._cron_birthday_bonus()
@@ -338,4 +334,16 @@ class LpDemo(models.AbstractModel):
                 SQL(", ").join(SQL("(%s, %s)", pid, days) for pid, days in firsts),
             )
         )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE lp_consent_event e SET date = p.create_date
+                  FROM res_partner p
+                 WHERE p.id = e.partner_id AND e.id <= %s AND p.id IN %s
+                """,
+                state["consent_mark"],
+                tuple(partners.ids),
+            )
+        )
         self.env["res.partner"].invalidate_model(["create_date"])
+        self.env["lp.consent.event"].invalidate_model(["date"])

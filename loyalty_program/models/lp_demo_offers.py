@@ -53,7 +53,7 @@ class LpDemo(models.AbstractModel):
             )
         return state["offer"]
 
-    def _demo_finish(self, story, partners):
-        result = super()._demo_finish(story, partners)
+    def _demo_finish(self, state, story, partners):
+        result = super()._demo_finish(state, story, partners)
         self.env["lp.offer"]._cron_nightly()
         return result

@@ -1,12 +1,10 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..tools import figures
-
-MAX_PERIOD_DAYS = 3660
 
 
 class LpFigures(models.AbstractModel):
@@ -197,23 +195,6 @@ class LpFigures(models.AbstractModel):
         return [(tier, counts[tier.id]) for tier in tiers]
 
     @api.model
-    def _periods(self, date_from, date_to):
-        """The period asked and the one before it, of the same length."""
-        try:
-            date_from = fields.Date.to_date(date_from)
-            date_to = fields.Date.to_date(date_to)
-        except (TypeError, ValueError) as error:
-            raise UserError(self.env._("Choose a period with valid dates.")) from error
-        if not date_from or not date_to or date_from > date_to:
-            raise UserError(
-                self.env._("Choose a period whose start is not after its end.")
-            )
-        if (date_to - date_from).days > MAX_PERIOD_DAYS:
-            raise UserError(self.env._("A period covers at most ten years."))
-        length = date_to - date_from + timedelta(days=1)
-        return (date_from, date_to), (date_from - length, date_from - timedelta(days=1))
-
-    @api.model
     def _check_dashboard_access(self, company_id):
         if not self.env.user.has_group("loyalty_program.group_lp_user"):
             raise AccessError(self.env._("Only loyalty users can read the figures."))
@@ -230,18 +211,28 @@ class LpFigures(models.AbstractModel):
 
     @api.model
     @api.readonly
-    def get_dashboard(self, date_from, date_to, company_id=None):
+    def get_dashboard(self, date_from, date_to, company_id=None, compare=None):
         """What the dashboard shows: every figure of the period and of the
-        one before, the change in %, the tier distribution at both ends.
-        Loyalty users only, for a company of theirs.
+        period it is compared with (``compare``: see :meth:`_periods`), the
+        change in %, the tier distribution at both ends. The figures before
+        are left out (None) when that period started before the company's
+        first member joined: half a period is no comparison. Loyalty users
+        only, for a company of theirs.
 
         Read-only (``@api.readonly``): over RPC it runs on a read-only
         cursor, on the replica when Odoo has one (``db_replica_host``), so
         it must never write, nor anything it calls (overrides included)."""
         company = self._check_dashboard_access(company_id)
-        (cur_from, cur_to), (prev_from, prev_to) = self._periods(date_from, date_to)
+        (cur_from, cur_to), (prev_from, prev_to) = self._periods(
+            date_from, date_to, compare
+        )
         current = self._compute_figures(company, cur_from, cur_to)
-        previous = self._compute_figures(company, prev_from, prev_to)
+        start = self._program_start(company)
+        comparable = not start or start <= prev_from
+        if comparable:
+            previous = self._compute_figures(company, prev_from, prev_to)
+        else:
+            previous = dict.fromkeys(current)
         lang = self.env.lang
         sections = []
         for key, label in figures.SECTIONS.items():
@@ -262,12 +253,12 @@ class LpFigures(models.AbstractModel):
             sections.append(
                 {"key": key, "label": label._translate(lang), "figures": rows}
             )
-        before = dict(self._tier_distribution(company, prev_to))
+        before = dict(self._tier_distribution(company, prev_to)) if comparable else {}
         tiers = [
             {
                 "name": f"{tier.name} ({tier.program_id.name})",
                 "members": count,
-                "previous": before.pop(tier, 0),
+                "previous": before.pop(tier, 0) if comparable else None,
             }
             for tier, count in self._tier_distribution(company, cur_to)
         ]
@@ -288,6 +279,8 @@ class LpFigures(models.AbstractModel):
                 fields.Date.to_string(prev_from),
                 fields.Date.to_string(prev_to),
             ],
+            "comparable": comparable,
+            "program_start": fields.Date.to_string(start) if start else False,
             "sections": sections,
             "tiers": tiers,
         }

@@ -195,3 +195,77 @@ class LpMessageDispatch(models.AbstractModel):
             )
         )
         return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _response_curve(self, rows, company, days):
+        """Day by day over the response window, for the target and control
+        rows among ``rows``: the share of the group who had bought by that
+        day (%) and the revenue per customer by that day, from the same
+        purchases as :meth:`_write_responses`. ``{"days": [0..days-1],
+        "target": {"customers", "bought", "revenue"}, "control": ...}``."""
+
+        def partner_filter(column):
+            return SQL(
+                "%s IN (SELECT partner_id FROM lp_campaign_recipient WHERE %s)",
+                column,
+                rows,
+            )
+
+        query = SQL(
+            """
+            WITH r AS (
+                SELECT id, partner_id, "group", scheduled_date::date AS day
+                  FROM lp_campaign_recipient
+                 WHERE %(rows)s AND "group" IN ('target', 'control')
+                   AND scheduled_date IS NOT NULL
+            ),
+            orders AS (%(orders)s),
+            hits AS (
+                SELECT r.id, r."group", o.day - r.day AS day_no,
+                       COUNT(*) FILTER (WHERE NOT o.refund) AS orders,
+                       SUM(o.amount) AS revenue
+                  FROM r
+                  JOIN orders o ON o.partner_id = r.partner_id
+                   AND o.company_id = %(company)s
+                   AND o.day >= r.day AND o.day < r.day + %(days)s
+                 GROUP BY 1, 2, 3
+            ),
+            firsts AS (
+                SELECT hits.*, day_no = MIN(day_no) FILTER (WHERE orders > 0)
+                           OVER (PARTITION BY id) AS first_buy
+                  FROM hits
+            )
+            SELECT "group", day_no, COUNT(*) FILTER (WHERE first_buy), SUM(revenue)
+              FROM firsts GROUP BY 1, 2
+            UNION ALL
+            SELECT "group", NULL, COUNT(*), 0 FROM r GROUP BY 1
+            """,
+            rows=rows,
+            orders=self.env["lp.customer.stats"]._orders_sql(partner_filter),
+            company=company.id,
+            days=days,
+        )
+        with no_jit(self.env.cr):
+            self.env.cr.execute(query)
+            found = self.env.cr.fetchall()
+        curve = {"days": list(range(days))}
+        for group in GROUPS:
+            customers = sum(n for g, day, n, _r in found if g == group and day is None)
+            buyers = [0] * days
+            revenue = [0.0] * days
+            for g, day, new_buyers, amount in found:
+                if g == group and day is not None and 0 <= day < days:
+                    buyers[day] += new_buyers
+                    revenue[day] += float(amount or 0.0)
+            bought, money = 0, 0.0
+            curve[group] = {"customers": customers, "bought": [], "revenue": []}
+            for day in range(days):
+                bought += buyers[day]
+                money += revenue[day]
+                curve[group]["bought"].append(
+                    round(100.0 * bought / customers, 2) if customers else None
+                )
+                curve[group]["revenue"].append(
+                    round(money / customers, 2) if customers else None
+                )
+        return curve

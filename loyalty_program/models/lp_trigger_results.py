@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .lp_ledger import commit_progress
@@ -107,6 +108,20 @@ class LpTrigger(models.Model):
             ("group", "in", ("target", "control")),
         ]
         return action
+
+    @api.readonly
+    def get_response_curve(self):
+        """The form's results chart: target against control, day by day over
+        the response window, for the messages its results count. Loyalty
+        users who may read the trigger; read-only."""
+        self.ensure_one()
+        if not self.env.user.has_group("loyalty_program.group_lp_user"):
+            raise AccessError(self.env._("Only loyalty users read trigger results."))
+        self.check_access("read")
+        rows = self._result_rows(self._period_start(fields.Datetime.now()))
+        return self.env["lp.message.dispatch"]._response_curve(
+            rows, self.company_id, self.response_days
+        )
 
     @api.model
     def _cron_results(self):

@@ -73,3 +73,7 @@ from . import test_bot_queue
 from . import test_bot_access
 from . import test_bot_tour
 from . import test_bot_channel
+from . import test_reports_pdf
+from . import test_figures_monthly
+from . import test_figures_periods
+from . import test_demo_messages

@@ -367,7 +367,11 @@ class TestFiguresTour(HttpCase):
 
     def test_dashboard_tour(self):
         program = self.env["lp.program"].create(
-            {"name": "Tour Figures Club", "sale_earn_event": "paid"}
+            {
+                "name": "Tour Figures Club",
+                "sale_earn_event": "paid",
+                "welcome_points": 100,
+            }
         )
         self.env["lp.tier"].create(
             {"name": "Base", "program_id": program.id, "threshold": 0}

@@ -124,6 +124,13 @@ class TestTriggerResults(TriggerCase):
             )
         )
         self.assertEqual(groups, {"target": revenue_t, "control": revenue_c})
+        # the dashboard counts the trigger's messages as campaigns' (none here)
+        values = self.env["lp.figures"]._compute_figures(
+            self.company, self.days(29), self.today
+        )
+        self.assertAlmostEqual(values["incremental_revenue"], incremental, places=2)
+        self.assertAlmostEqual(values["campaign_response"], rate_t * 100, places=4)
+        self.assertAlmostEqual(values["sms_cost"], sms_cost, places=2)
         # other triggers show no win-back rate
         expiry = self.trigger("expiry")
         expiry._compute_results()

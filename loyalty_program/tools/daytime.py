@@ -27,6 +27,7 @@ datetime.datetime(2026, 3, 3, 7, 0)
 datetime.datetime(2026, 3, 2, 10, 0)
 """
 
+import functools
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -62,8 +63,11 @@ def _safe_to_utc(tz, day, hour):
         return local.astimezone(pytz.utc).replace(tzinfo=None)
 
 
+@functools.lru_cache(maxsize=32768)
 def window(tz_name, day, hour_from, hour_to):
-    """(start, end) of the sending window of ``day``, naive UTC."""
+    """(start, end) of the sending window of ``day``, naive UTC. Kept:
+    the runs of one day (every trigger, every campaign) ask each zone's
+    window again, and a zone's window of a day never changes."""
     tz = zone(tz_name)
     return _safe_to_utc(tz, day, hour_from), _safe_to_utc(tz, day, hour_to)
 

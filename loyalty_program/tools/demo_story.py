@@ -28,6 +28,16 @@ Phones and emails are unique, so that a lookup finds one customer:
 
 >>> len({c.phone for c in customers}) == len({c.email for c in customers}) == 50
 True
+
+Members join on the day of one of their visits (most at the first; a few
+bought before joining); in a shop of a few hundred members somebody joins
+every week of the year:
+
+>>> all(c.joined in [v.days_ago for v in c.visits] for c in customers if c.member)
+True
+>>> shop = build(random.Random(7), members=200, others=40)
+>>> set(range(DAYS // 7)) <= {c.joined // 7 for c in shop if c.member}
+True
 """
 
 import random  # noqa: F401  (used by the doctests)
@@ -46,8 +56,8 @@ PERSONAS = {
     "champion": Persona((18, 28), (60, 140), (330, 364), (0, 8), 0.35, 8, 0),
     "loyal": Persona((10, 16), (45, 100), (240, 364), (0, 20), 0.3, 17, 0),
     "regular": Persona((5, 9), (30, 85), (150, 364), (0, 40), 0.25, 26, 35),
-    "occasional": Persona((2, 4), (20, 70), (60, 364), (15, 110), 0.2, 17, 45),
-    "new": Persona((1, 2), (25, 80), (3, 27), (0, 3), 0.1, 10, 0),
+    "occasional": Persona((2, 4), (20, 70), (30, 364), (15, 110), 0.2, 17, 45),
+    "new": Persona((1, 2), (25, 80), (0, 45), (0, 3), 0.1, 10, 0),
     "sleeping": Persona((4, 7), (30, 90), (250, 364), (100, 170), 0.2, 13, 0),
     "lost": Persona((1, 3), (20, 60), (300, 364), (250, 290), 0.0, 9, 20),
 }
@@ -78,10 +88,11 @@ LAST_NAMES = (  # noqa: SIM905
 ).split()
 AREA_CODES = (202, 212, 312, 415, 617, 646, 702, 718, 773, 206)
 
+# joined: days ago the customer joined (a visit's day), None for others.
 Customer = namedtuple(
     "Customer",
     "name email phone birthday consent_email consent_sms channel persona "
-    "member source visits",
+    "member source visits joined",
 )
 # days_ago: whole days before today; hour: local time of day; channel: "pos"
 # or "sale"; spend: share (0-1) of the allowed points paid with points;
@@ -162,7 +173,37 @@ def build(rng, members=200, others=40, today=None):
                 persona=persona,
                 member=member,
                 source=_pick(rng, SOURCES) if member else None,
-                visits=_visits(rng, persona),
+                visits=(visits := _visits(rng, persona)),
+                joined=visits[0].days_ago if member else None,
             )
         )
+    return _every_week(rng, customers)
+
+
+def _every_week(rng, customers):
+    """Move a few members' joining to a later visit of theirs so that every
+    week of the year has somebody joining: for each week without a join,
+    a member who visited that week and whose own joining week has others
+    joins that week instead (their earlier visits become purchases of a
+    customer not yet a member)."""
+    weeks = {}
+    for index, customer in enumerate(customers):
+        if customer.member:
+            weeks.setdefault(customer.joined // 7, []).append(index)
+    for week in range(DAYS // 7):
+        if weeks.get(week):
+            continue
+        candidates = [
+            (index, visit.days_ago)
+            for index, customer in enumerate(customers)
+            if customer.member and len(weeks[customer.joined // 7]) > 1
+            for visit in customer.visits
+            if visit.days_ago // 7 == week and visit.days_ago < customer.joined
+        ]
+        if not candidates:
+            continue
+        index, day = rng.choice(candidates)
+        weeks[customers[index].joined // 7].remove(index)
+        weeks[week] = [index]
+        customers[index] = customers[index]._replace(joined=day)
     return customers

@@ -3,12 +3,22 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { formatFloat } from "@web/core/utils/numbers";
 import { useService } from "@web/core/utils/hooks";
+import { LoyaltyMonthlyCharts } from "./monthly_charts";
 
 /** ISO day (YYYY-MM-DD) of a local date. */
 function isoDay(date) {
     const pad = (n) => String(n).padStart(2, "0");
     return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
+
+/** What a preset period is compared with (lp.figures._periods): the same
+ * part of the calendar period before; otherwise the days just before. */
+export const PRESET_COMPARE = {
+    month: "month",
+    last_month: "month",
+    quarter: "quarter",
+    year: "year",
+};
 
 /** The periods the dashboard offers in one click: [from, to] of today. */
 export function presetPeriod(preset, today = new Date()) {
@@ -38,13 +48,22 @@ export function presetPeriod(preset, today = new Date()) {
  */
 export class LoyaltyFiguresDashboard extends Component {
     static template = "loyalty_program.FiguresDashboard";
+    static components = { LoyaltyMonthlyCharts };
     static props = ["*"];
 
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
         const [from, to] = presetPeriod("30days");
-        this.state = useState({ from, to, data: null, error: null, loading: false });
+        this.state = useState({
+            from,
+            to,
+            compare: null,
+            data: null,
+            monthly: null,
+            error: null,
+            loading: false,
+        });
         this.presets = [
             ["30days", _t("Last 30 days")],
             ["month", _t("This month")],
@@ -64,10 +83,13 @@ export class LoyaltyFiguresDashboard extends Component {
     async load() {
         this.state.loading = true;
         try {
-            this.state.data = await this.orm.call("lp.figures", "get_dashboard", [
-                this.state.from,
-                this.state.to,
+            const [data, monthly] = await Promise.all([
+                this.orm.call("lp.figures", "get_dashboard", [this.state.from, this.state.to], {
+                    compare: this.state.compare,
+                }),
+                this.orm.call("lp.figures", "get_monthly", [this.state.to]),
             ]);
+            Object.assign(this.state, { data, monthly });
             this.state.error = null;
         } catch (error) {
             this.state.error = error.data?.message || error.message || String(error);
@@ -78,11 +100,13 @@ export class LoyaltyFiguresDashboard extends Component {
 
     setPreset(preset) {
         [this.state.from, this.state.to] = presetPeriod(preset);
+        this.state.compare = PRESET_COMPARE[preset] || null;
         return this.load();
     }
 
     onDateChange(key, ev) {
         this.state[key] = ev.target.value;
+        this.state.compare = null;
         if (this.state.from && this.state.to) {
             return this.load();
         }
@@ -125,6 +149,22 @@ export class LoyaltyFiguresDashboard extends Component {
         }
         const sign = delta > 0 ? "+" : "";
         return `${sign}${formatFloat(delta, { digits: [16, 1] })} %`;
+    }
+
+    get notComparable() {
+        return _t("(the program started on %(date)s: nothing to compare with)", {
+            date: this.state.data.program_start,
+        });
+    }
+
+    /** A card opens the records behind its figure, for the period shown. */
+    async openFigure(figure) {
+        const action = await this.orm.call("lp.figures", "get_figure_action", [
+            figure.name,
+            this.state.data.period[0],
+            this.state.data.period[1],
+        ]);
+        return this.action.doAction(action);
     }
 
     openLink(xmlid) {

@@ -1,6 +1,21 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
 
+/** A step asserting that the dashboard's chart ``name`` was drawn with data. */
+function chartHasData(name) {
+    return {
+        content: `The ${name} chart is drawn with data`,
+        trigger: `.o_lp_chart[data-chart=${name}]:not([data-points='0']) canvas`,
+        run() {
+            const chart = Chart.getChart(this.anchor);
+            const values = chart?.data.datasets.flatMap((dataset) => dataset.data) || [];
+            if (!values.some((value) => value)) {
+                throw new Error(`The ${name} chart has no data`);
+            }
+        },
+    };
+}
+
 registry.category("web_tour.tours").add("loyalty_program_figures_dashboard", {
     steps: () => [
         ...stepUtils.goToAppSteps("loyalty_program.menu_lp_root", "Open the Loyalty app"),
@@ -20,6 +35,14 @@ registry.category("web_tour.tours").add("loyalty_program_figures_dashboard", {
             content: "Choose this year",
             trigger: ".o_lp_figures_preset[data-preset=year]",
             run: "click",
+        },
+        chartHasData("members"),
+        chartHasData("revenue"),
+        chartHasData("points"),
+        chartHasData("tiers"),
+        {
+            content: "No campaign was sent: the results charts say so",
+            trigger: ".o_lp_monthly_charts .o_lp_no_results",
         },
         {
             content: "The tier distribution lists the base tier",

@@ -21,7 +21,8 @@ class LpBotChat(models.Model):
         return telegram.buttons_keyboard(
             [
                 [labels["card"], labels["balance"]],
-                [labels["history"], labels[offers]],
+                [labels["history"], labels["offers"]],
+                [labels[offers]],
             ],
             one_time=False,
         )
@@ -107,8 +108,8 @@ class LpBotChat(models.Model):
     # Commands of a member
 
     def _lp_command(self, command):
-        """Answer ``command`` (``card``, ``balance``, ``history``, ``stop``,
-        ``subscribe``, ``help``; anything else gets the help)."""
+        """Answer ``command`` (``card``, ``balance``, ``history``, ``offers``,
+        ``stop``, ``subscribe``, ``help``; anything else gets the help)."""
         handler = getattr(self, f"_lp_cmd_{command}", None) or self._lp_cmd_help
         return handler()
 
@@ -122,6 +123,7 @@ class LpBotChat(models.Model):
             _("/card: your card to show at the till"),
             _("/balance: your points, when they expire, your tier"),
             _("/history: your last purchases"),
+            _("/offers: your offers, until when"),
             _("/stop: no more offers in this chat"),
         ]
         if self.step != "done":
@@ -211,6 +213,26 @@ class LpBotChat(models.Model):
             _("Your last purchases:") + "\n" + "\n".join(lines)
             if lines
             else _("No purchases yet.")
+        )
+        self._lp_say(text, self._lp_menu())
+        return "done"
+
+    def _lp_cmd_offers(self):
+        """The member's open offers (personal and general), as the personal
+        account lists them: the reward on what, until when."""
+        member = self._lp_active_member()
+        if not member:
+            return self._lp_not_active()
+        _ = self.env._
+        offers = member._lp_portal_offers()
+        lines = [
+            " ".join(part for part in ("🎁", offer["label"], offer["until_text"]) if part)
+            for offer in offers
+        ]
+        text = (
+            _("Your offers, applied at the till by themselves:") + "\n" + "\n".join(lines)
+            if lines
+            else _("No offers for you right now: we will tell you here.")
         )
         self._lp_say(text, self._lp_menu())
         return "done"

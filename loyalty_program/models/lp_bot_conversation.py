@@ -34,6 +34,7 @@ class LpBotChat(models.Model):
             "card": _("💳 My card"),
             "balance": _("⭐ Balance"),
             "history": _("🧾 Purchases"),
+            "offers": _("🎁 My offers"),
             "stop": _("🔕 Stop offers"),
             "subscribe": _("🔔 Get offers"),
             "help": _("❓ Help"),

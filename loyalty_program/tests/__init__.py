@@ -77,3 +77,4 @@ from . import test_reports_pdf
 from . import test_figures_monthly
 from . import test_figures_periods
 from . import test_demo_messages
+from . import test_bot_offers

@@ -13,11 +13,9 @@ ANNA = 5550001  # Telegram ids of the customers
 BORIS = 5550002
 
 
-@tagged("post_install", "-at_install")
-class TestBotWebhook(BotHttpCase):
-    """Telegram's updates posted to the webhook as Telegram posts them: a
-    visitor joins in the chat, gets the card picture and the welcome gift;
-    forged, malformed, replayed and foreign updates change nothing."""
+class BotJoinCase(BotHttpCase):
+    """A program with a welcome gift and two tiers, a till and its bot;
+    :meth:`join` goes through the whole conversation."""
 
     @classmethod
     def setUpClass(cls):
@@ -56,6 +54,13 @@ class TestBotWebhook(BotHttpCase):
         return self.env["lp.bot.chat"].search(
             [("bot_id", "=", self.bot.id), ("chat_ref", "=", chat)]
         )
+
+
+@tagged("post_install", "-at_install")
+class TestBotWebhook(BotJoinCase):
+    """Telegram's updates posted to the webhook as Telegram posts them: a
+    visitor joins in the chat, gets the card picture and the welcome gift;
+    forged, malformed, replayed and foreign updates change nothing."""
 
     def test_join_card_picture_and_gift(self):
         self.assertEqual(self.join(), ["done"] * 6)

@@ -115,7 +115,7 @@ class LpCampaign(models.Model):
     sms_longest = fields.Text(string="Longest SMS", readonly=True, copy=False)
     sms_longest_parts = fields.Integer(readonly=True, copy=False)
     sms_total_parts = fields.Integer(string="SMS parts", readonly=True, copy=False)
-    sms_cost = fields.Monetary(string="SMS cost", readonly=True, copy=False)
+    sms_cost = fields.Monetary(string="Estimated SMS cost", readonly=True, copy=False)
     gift_total = fields.Float(string="Gift points to credit", readonly=True, copy=False)
 
     _control_range = models.Constraint(

@@ -7,8 +7,9 @@ from odoo.tools import SQL
 from .lp_ledger import POSTING
 from .lp_member import BOOKKEEPING
 
-# The member's figures a posting reads, fetched by the lock itself.
-LOCKED_READ = (*sorted(BOOKKEEPING), "state")
+# The member's figures a posting reads, fetched by the lock itself (with
+# the hint whether an offer may apply, read by every till order).
+LOCKED_READ = (*sorted(BOOKKEEPING), "state", "offer_until")
 
 
 class LpMember(models.Model):

@@ -48,7 +48,9 @@ class LpTriggerMessage(models.Model):
     # The recipient row points at its occasion (not the other way round:
     # no cycle of foreign keys between the two tables).
     recipient_id = fields.Many2one(
-        "lp.campaign.recipient", compute="_compute_recipient_id"
+        "lp.campaign.recipient",
+        compute="_compute_recipient_id",
+        search="_search_recipient_id",
     )
     state = fields.Selection(related="recipient_id.state")
     reason = fields.Selection(related="recipient_id.reason")
@@ -64,3 +66,13 @@ class LpTriggerMessage(models.Model):
         by_message = {row.trigger_message_id.id: row for row in rows}
         for message in self:
             message.recipient_id = by_message.get(message.id, False)
+
+    def _search_recipient_id(self, operator, value):
+        # Also what lets the ORM find the occasions whose related state,
+        # reason or channel a change of their recipient rows touches.
+        if operator != "in":
+            return NotImplemented
+        rows = self.env["lp.campaign.recipient"].search(
+            [("id", operator, value), ("trigger_message_id", "!=", False)]
+        )
+        return [("id", "in", rows.trigger_message_id.ids)]

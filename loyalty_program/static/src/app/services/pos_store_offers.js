@@ -34,8 +34,9 @@ patch(PosStore.prototype, {
     },
 
     async lpSetMember(order, info) {
-        await super.lpSetMember(...arguments);
+        const kept = await super.lpSetMember(...arguments);
         await this.lpRefreshOffers(order, { force: true });
+        return kept;
     },
 
     async lpFindMemberOf(order, partner) {

@@ -38,8 +38,9 @@ class LpDemo(models.AbstractModel):
                 return products
         return self.env["product.product"].search(domain, limit=40)
 
-    def _demo_basket(self, state, target):
-        """Products and quantities worth about ``target``."""
+    def _demo_basket(self, state, target, partner=None, when=None):
+        """Products and quantities worth about ``target`` (what ``partner``
+        buys at ``when``; meant to be extended)."""
         rng = state["rng"]
         basket = []
         total = 0.0
@@ -147,7 +148,9 @@ class LpDemo(models.AbstractModel):
         )
 
     def _demo_pos(self, state, when, partner, key, spend):
-        basket = self._demo_basket(state, self._demo_target(state, partner))
+        basket = self._demo_basket(
+            state, self._demo_target(state, partner), partner, when
+        )
         lines = [self._demo_pos_line(state, p, q) for p, q in basket]
         # Random, not from the seeded story: orders of an earlier install
         # (uninstalled, reinstalled) keep their ids.
@@ -235,7 +238,9 @@ class LpDemo(models.AbstractModel):
     # Sales orders
 
     def _demo_sale(self, state, when, partner, key, spend):
-        basket = self._demo_basket(state, self._demo_target(state, partner) * 1.5)
+        basket = self._demo_basket(
+            state, self._demo_target(state, partner) * 1.5, partner, when
+        )
         order = self.env["sale.order"].create(
             {
                 "partner_id": partner.id,

@@ -226,11 +226,15 @@ class LpBotChat(models.Model):
         _ = self.env._
         offers = member._lp_portal_offers()
         lines = [
-            " ".join(part for part in ("🎁", offer["label"], offer["until_text"]) if part)
+            " ".join(
+                part for part in ("🎁", offer["label"], offer["until_text"]) if part
+            )
             for offer in offers
         ]
         text = (
-            _("Your offers, applied at the till by themselves:") + "\n" + "\n".join(lines)
+            _("Your offers, applied at the till by themselves:")
+            + "\n"
+            + "\n".join(lines)
             if lines
             else _("No offers for you right now: we will tell you here.")
         )

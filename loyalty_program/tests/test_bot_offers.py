@@ -7,7 +7,7 @@ from .test_bot_webhook import ANNA, BotJoinCase
 
 @tagged("post_install", "-at_install")
 class TestBotOffers(OfferMixin, BotJoinCase):
-    """"Your offers" in the chat: the member's open offers, the reward on
+    """The customer's offers in the chat (/offers): the member's open offers, the reward on
     what and until when, in the customer's language; none for a customer
     without offers; the control group is not told."""
 

@@ -7,9 +7,9 @@ from .test_bot_webhook import ANNA, BotJoinCase
 
 @tagged("post_install", "-at_install")
 class TestBotOffers(OfferMixin, BotJoinCase):
-    """The customer's offers in the chat (/offers): the member's open offers, the reward on
-    what and until when, in the customer's language; none for a customer
-    without offers; the control group is not told."""
+    """The customer's offers in the chat (/offers): the member's open
+    offers, the reward on what and until when, in the customer's language;
+    none for a customer without offers; the control group is not told."""
 
     def test_offers_in_the_chat(self):
         self.join()

@@ -12,12 +12,16 @@ CREDIT_KINDS = ("earn", "welcome", "birthday", "gift", "campaign")
 ACTIONS = {
     "members": ("_action_members", None),
     "new_members": ("_action_members", "new"),
+    "new_members_pos": ("_action_members", "new:pos"),
+    "new_members_portal": ("_action_members", "new:portal"),
+    "new_members_bot": ("_action_members", "new:bot"),
     "active_members": ("_action_members", "active"),
     "member_customer_share": ("_action_members", "active"),
     "retention": ("_action_members", "before"),
     "churn": ("_action_members", "before"),
     "consent_email": ("_action_members", "email"),
     "consent_sms": ("_action_members", "sms"),
+    "consent_bot": ("_action_members", "bot"),
     "liability": ("_action_members", "points"),
     "liability_change": ("_action_members", "points"),
     "revenue": ("_action_customers", "all"),
@@ -33,6 +37,9 @@ ACTIONS = {
     "points_spent": ("_action_ledger", ("spend",)),
     "points_cost": ("_action_ledger", ("spend",)),
     "points_expired": ("_action_ledger", ("expire",)),
+    "offer_points": ("_action_ledger", ("offer",)),
+    "offer_discounts": ("_action_offer_uses", "discount"),
+    "offer_redemption": ("_action_offer_rows", None),
     "tier_discounts": ("_action_sales", None),
     "sms_cost": ("_action_campaigns", None),
     "program_cost": ("_action_campaigns", None),
@@ -110,8 +117,10 @@ class LpFigures(models.AbstractModel):
                 ("join_date", "<", end),
             ]
         )
-        if argument == "new":
+        if argument and argument.startswith("new"):
             domain &= Domain("join_date", ">=", start)
+            if ":" in argument:
+                domain &= Domain("enrol_source", "=", argument.split(":")[1])
         elif argument == "active":
             domain &= Domain(
                 "partner_id", "in", self._buyers(company, start, end, True)
@@ -119,7 +128,7 @@ class LpFigures(models.AbstractModel):
         elif argument == "before":
             buyers = self._buyers(company, prev_start, start, True)
             domain &= Domain("partner_id", "in", buyers)
-        elif argument in ("email", "sms"):
+        elif argument in ("email", "sms", "bot"):
             domain &= Domain(f"partner_id.lp_consent_{argument}", "=", True)
         elif argument == "points":
             domain &= Domain("balance", ">", 0) | Domain("pending", ">", 0)
@@ -146,6 +155,27 @@ class LpFigures(models.AbstractModel):
                 ("kind", "in", list(kinds)),
                 ("date", ">=", fields.Datetime.to_datetime(start)),
                 ("date", "<", fields.Datetime.to_datetime(end)),
+            ]
+        )
+
+    def _action_offer_uses(self, company, start, end, prev_start, argument):
+        """The offers' uses of the period (with a money discount)."""
+        return "lp.offer.use", Domain(
+            [
+                ("company_id", "=", company.id),
+                ("date", ">=", fields.Datetime.to_datetime(start)),
+                ("date", "<", fields.Datetime.to_datetime(end)),
+            ]
+        ) & (Domain(argument, ">", 0) if argument else Domain.TRUE)
+
+    def _action_offer_rows(self, company, start, end, prev_start, argument):
+        """The offers made to customers in the period (target group)."""
+        return "lp.offer.member", Domain(
+            [
+                ("company_id", "=", company.id),
+                ("group", "=", "target"),
+                ("date_start", ">=", fields.Datetime.to_datetime(start)),
+                ("date_start", "<", fields.Datetime.to_datetime(end)),
             ]
         )
 

@@ -35,8 +35,9 @@ class TestBotOffers(OfferMixin, BotJoinCase):
         self.assertIn("until", text)
         # The control group of an offer hears nothing of it.
         tea = self.env["product.product"].create({"name": "Green tea"})
-        offer = self.make_offer([(member, {"product_id": tea.id})], lifetime_days=10)
-        self.rows(offer, member).write({"group": "control"})
+        self.make_offer(
+            [(member, {"product_id": tea.id, "group": "control"})], lifetime_days=10
+        )
         self.converse(ANNA, tg_text(ANNA, "/offers"))
         text = self.send_queue()[0]["params"]["text"]
         self.assertIn("Coffee beans", text)

@@ -98,6 +98,24 @@ class TestFigureCards(FiguresCase):
         self.m1._grant("gift", 20, source_key="cards:gift")
         entries = self.open("bonus_points")
         self.assertEqual(sum(entries.mapped("amount")), self.figures()["bonus_points"])
+        # The cards added by the bot and the offers count what they open:
+        # the new member joined in the chat.
+        self.env.cr.execute(
+            "UPDATE lp_member SET enrol_source = 'bot' WHERE id = %s", [self.m5.id]
+        )
+        self.m5.invalidate_recordset(["enrol_source"])
+        values = self.figures()
+        self.assertEqual(values["new_members_bot"], 1)
+        self.assertEqual(self.open("new_members_bot"), self.m5)
+        for name in ("new_members_pos", "new_members_portal", "new_members_bot"):
+            self.assertEqual(len(self.open(name)), values[name], name)
+        self.assertEqual(
+            len(self.open("new_members_pos") | self.open("new_members_portal")),
+            len(self.open("new_members_pos")) + len(self.open("new_members_portal")),
+        )
+        self.assertEqual(
+            sum(self.open("offer_points").mapped("amount")), values["offer_points"]
+        )
         for name in ACTIONS:
             self.open(name)  # every action is a valid search
 

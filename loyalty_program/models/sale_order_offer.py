@@ -141,42 +141,19 @@ class SaleOrder(models.Model):
         self.ensure_one()
         product = self.env.ref("loyalty_program.product_lp_offer_discount")
         matched = self.order_line.browse([line.key for line in applied.lines])
-        AccountTax = self.env["account.tax"]
-        base_lines = [
-            line._prepare_base_line_for_taxes_computation() for line in matched
-        ]
-        AccountTax._add_tax_details_in_base_lines(base_lines, self.company_id)
-        AccountTax._round_base_lines_tax_details(base_lines, self.company_id)
         amount = self.company_id.currency_id._convert(
             applied.discount, self.currency_id, self.company_id, self._lp_rate_date()
         )
-        discount_lines = AccountTax._prepare_global_discount_lines(
-            base_lines=base_lines,
-            company=self.company_id,
-            amount_type="fixed",
-            amount=amount,
-            computation_key=f"global_discount,lp_offer,{applied.row.row_id}",
-            grouping_function=lambda base_line: {"product_id": product},
+        discount_lines = self._lp_discount_base_lines(
+            matched, product, amount, f"lp_offer,{applied.row.row_id}"
         )
         sequence = max(self.order_line.mapped("sequence"), default=10) + 1
         name = self.with_context(lang=self._get_lang()).env._(
             "Offer: %(label)s", label=applied.label
         )
         return [
-            {
-                "order_id": self.id,
-                "name": name,
-                "product_id": product.id,
-                "price_unit": base_line["price_unit"],
-                "technical_price_unit": 0.0,
-                "product_uom_qty": base_line["quantity"],
-                "tax_ids": [fields.Command.set(base_line["tax_ids"].ids)],
-                "extra_tax_data": AccountTax._export_base_line_extra_tax_data(
-                    base_line
-                ),
-                "sequence": sequence,
-                "lp_offer_ref": applied.row.row_id,
-            }
+            self._lp_discount_line_values(product, base_line, name, sequence)
+            | {"lp_offer_ref": applied.row.row_id}
             for base_line in discount_lines
         ]
 

@@ -126,17 +126,8 @@ class SaleOrder(models.Model):
                 and program._lp_sale_line(line.product_id, line.price_total).spendable
             )
         )
-        AccountTax = self.env["account.tax"]
-        base_lines = [line._prepare_base_line_for_taxes_computation() for line in lines]
-        AccountTax._add_tax_details_in_base_lines(base_lines, self.company_id)
-        AccountTax._round_base_lines_tax_details(base_lines, self.company_id)
-        discount_lines = AccountTax._prepare_global_discount_lines(
-            base_lines=base_lines,
-            company=self.company_id,
-            amount_type="fixed",
-            amount=amount,
-            computation_key=f"global_discount,lp_points,{self.id}",
-            grouping_function=lambda base_line: {"product_id": product},
+        discount_lines = self._lp_discount_base_lines(
+            lines, product, amount, f"lp_points,{self.id}"
         )
         several = len({bl["tax_ids"] for bl in discount_lines}) > 1
         sequence = max(self.order_line.mapped("sequence"), default=10) + 1
@@ -154,22 +145,42 @@ class SaleOrder(models.Model):
                     or order.env._("none"),
                 )
             vals_list.append(
-                {
-                    "order_id": self.id,
-                    "name": name,
-                    "product_id": product.id,
-                    "price_unit": base_line["price_unit"],
-                    "technical_price_unit": 0.0,
-                    "product_uom_qty": base_line["quantity"],
-                    "tax_ids": [fields.Command.set(base_line["tax_ids"].ids)],
-                    "extra_tax_data": AccountTax._export_base_line_extra_tax_data(
-                        base_line
-                    ),
-                    "sequence": sequence,
-                    "lp_is_points_line": True,
-                }
+                self._lp_discount_line_values(product, base_line, name, sequence)
+                | {"lp_is_points_line": True}
             )
         return vals_list
+
+    def _lp_discount_base_lines(self, lines, product, amount, key):
+        """Core's global discount of ``amount`` (order currency) on
+        ``lines``, as base lines of ``product``, one per tax group."""
+        AccountTax = self.env["account.tax"]
+        base_lines = [line._prepare_base_line_for_taxes_computation() for line in lines]
+        AccountTax._add_tax_details_in_base_lines(base_lines, self.company_id)
+        AccountTax._round_base_lines_tax_details(base_lines, self.company_id)
+        return AccountTax._prepare_global_discount_lines(
+            base_lines=base_lines,
+            company=self.company_id,
+            amount_type="fixed",
+            amount=amount,
+            computation_key=f"global_discount,{key}",
+            grouping_function=lambda base_line: {"product_id": product},
+        )
+
+    def _lp_discount_line_values(self, product, base_line, name, sequence):
+        """The values of the order line of one discount ``base_line``."""
+        return {
+            "order_id": self.id,
+            "name": name,
+            "product_id": product.id,
+            "price_unit": base_line["price_unit"],
+            "technical_price_unit": 0.0,
+            "product_uom_qty": base_line["quantity"],
+            "tax_ids": [fields.Command.set(base_line["tax_ids"].ids)],
+            "extra_tax_data": self.env["account.tax"]._export_base_line_extra_tax_data(
+                base_line
+            ),
+            "sequence": sequence,
+        }
 
     def _lp_refresh_points(self):
         """Lay the points again on the order as it is now (prices, taxes or

@@ -342,6 +342,19 @@ patch(PosStore.prototype, {
             return;
         }
         const lines = order.lpGoodsLines.filter((line) => this.lpMaySpendOn(line));
+        await this.lpAddDiscountLines(order, lines, product, amount, "lp_points");
+        // Keep the numpad on the goods, not on the discount lines.
+        const lastGoods = order.lpGoodsLines.at(-1);
+        if (lastGoods) {
+            order.selectOrderline(lastGoods);
+        }
+    },
+
+    /**
+     * Lines of ``product`` worth ``amount`` (tax included) off ``lines``,
+     * one per tax group (core's global discount), each with ``values``.
+     */
+    async lpAddDiscountLines(order, lines, product, amount, key, values = {}) {
         const baseLines = lines.map((line) =>
             accountTaxHelpers.prepare_base_line_for_taxes_computation(
                 line,
@@ -356,7 +369,7 @@ patch(PosStore.prototype, {
             "fixed",
             amount,
             {
-                computation_key: "lp_points",
+                computation_key: key,
                 grouping_function: () => ({
                     grouping_key: { product_id: product },
                     raw_grouping_key: { product_id: product.id },
@@ -372,16 +385,12 @@ patch(PosStore.prototype, {
                     qty: baseLine.quantity,
                     tax_ids: [["link", ...baseLine.tax_ids]],
                     extra_tax_data: accountTaxHelpers.export_base_line_extra_tax_data(baseLine),
+                    ...values,
                 },
                 order,
                 { force: true },
                 false
             );
-        }
-        // Keep the numpad on the goods, not on the discount lines.
-        const lastGoods = order.lpGoodsLines.at(-1);
-        if (lastGoods) {
-            order.selectOrderline(lastGoods);
         }
     },
 

@@ -1,6 +1,5 @@
 import { patch } from "@web/core/utils/patch";
 import { PosStore } from "@point_of_sale/app/services/pos_store";
-import { accountTaxHelpers } from "@account/helpers/account_tax";
 import { debounce } from "@web/core/utils/timing";
 import { LpError } from "@loyalty_program/app/services/pos_store";
 
@@ -124,43 +123,14 @@ patch(PosStore.prototype, {
         if (!product || !lines.length || proposal.amount <= 0) {
             return;
         }
-        const baseLines = lines.map((line) =>
-            accountTaxHelpers.prepare_base_line_for_taxes_computation(
-                line,
-                line.prepareBaseLineForTaxesComputationExtraValues()
-            )
-        );
-        accountTaxHelpers.add_tax_details_in_base_lines(baseLines, order.company_id);
-        accountTaxHelpers.round_base_lines_tax_details(baseLines, order.company_id);
-        const discountBaseLines = accountTaxHelpers.prepare_global_discount_lines(
-            baseLines,
-            order.company_id,
-            "fixed",
+        await this.lpAddDiscountLines(
+            order,
+            lines,
+            product,
             proposal.amount,
-            {
-                computation_key: `lp_offer_${proposal.id}`,
-                grouping_function: () => ({
-                    grouping_key: { product_id: product },
-                    raw_grouping_key: { product_id: product.id },
-                }),
-            }
+            `lp_offer_${proposal.id}`,
+            { lp_offer_ref: proposal.id }
         );
-        for (const baseLine of discountBaseLines) {
-            await this.addLineToOrder(
-                {
-                    product_id: product,
-                    product_tmpl_id: product.product_tmpl_id,
-                    price_unit: baseLine.price_unit,
-                    qty: baseLine.quantity,
-                    tax_ids: [["link", ...baseLine.tax_ids]],
-                    extra_tax_data: accountTaxHelpers.export_base_line_extra_tax_data(baseLine),
-                    lp_offer_ref: proposal.id,
-                },
-                order,
-                { force: true },
-                false
-            );
-        }
         const lastGoods = order.lpOfferGoodsLines.at(-1);
         if (lastGoods) {
             order.selectOrderline(lastGoods);
